@@ -1,0 +1,136 @@
+"""One decorator gives every provider callback route the rules of DESIGN.md "Callbacks"::
+
+    class DarajaController(http.Controller):
+
+        @callback_route('/ddcpts/daraja/<int:record_id>/<string:token>/stk',
+                        provider_model='payment.provider',
+                        processor='payment.transaction._ddcpts_process_stk_callback')
+        def daraja_stk_callback(self, result):
+            return {'ResultCode': 0, 'ResultDesc': 'Accepted'}
+
+For each request the decorator:
+
+1. checks the URL token of the provider record (constant-time) and its optional IP allowlist;
+2. stores the raw request in ``ddcpts.callback`` in its own committed transaction (refused ones too,
+   with state "rejected");
+3. runs the processor (a model method receiving the callback record) in a new transaction, retried
+   on concurrency errors; bad input (``CallbackInputError``) is answered 4xx, any other failure 500,
+   both recorded on the stored callback, which can be processed again later;
+4. calls the decorated function with the processor's result to build the provider's acknowledgement
+   (a dict is sent as JSON, a string as text/plain).
+"""
+import functools
+import json
+import logging
+import random
+import time
+
+from odoo import SUPERUSER_ID, api, http
+from odoo.http import request
+from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+
+_logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024
+KEPT_HEADERS = ('Content-Type', 'Content-Length', 'User-Agent', 'X-Forwarded-For', 'X-Real-IP')
+
+
+def callback_route(route, *, provider_model, processor, content_type='json', methods=('POST',),
+                   max_body_bytes=MAX_BODY_BYTES, kept_headers=()):
+    """Declare a provider callback route; see the module docstring.
+
+    :param str route: werkzeug route containing ``<int:record_id>`` and ``<string:token>``
+    :param str provider_model: model of the provider record (inheriting ``ddcpts.provider.mixin``)
+    :param str processor: ``'model.method'`` called with the stored ``ddcpts.callback`` record
+    :param str content_type: ``json``, ``form`` or ``raw``: how the processor will parse the body
+    :param kept_headers: header names stored with the callback besides the usual ones
+    """
+    def decorator(acknowledge):
+        @http.route(route, type='http', auth='public', methods=list(methods), csrf=False, save_session=False,
+                    max_content_length=max_body_bytes,
+                    ddcpts_callback={'provider_model': provider_model, 'processor': processor,
+                                     'content_type': content_type})
+        @functools.wraps(acknowledge)
+        def endpoint(self, record_id, token, **_params):
+            callback_values = request_values(
+                provider_model, record_id, token, processor, content_type, KEPT_HEADERS + tuple(kept_headers),
+            )
+            provider = request.env[provider_model].sudo().browse(record_id).exists()
+            refusal = _refusal(provider, token)
+            if refusal:
+                return reject(callback_values, refusal)
+            callback_values.update(provider=provider._ddcpts_provider_code(),
+                                   company_id=provider._ddcpts_company().id)
+            callback_id = request.env['ddcpts.callback']._ddcpts_store(callback_values)
+            state, result = _process(callback_id)
+            if state == 'failed':
+                status = result.status if isinstance(result, CallbackInputError) else 500
+                message = str(result) if status < 500 else "The callback was stored but could not be processed."
+                return request.make_json_response({'error': message}, status=status)
+            return _as_response(acknowledge(self, result))
+        return endpoint
+    return decorator
+
+
+def request_values(provider_model, record_id, token, processor, content_type, kept_headers=KEPT_HEADERS, body=True):
+    """What is stored of the current request (``body=False`` when it must not be read)."""
+    httprequest = request.httprequest
+    return {
+        'provider': provider_model,
+        'route': httprequest.path.replace(token, '***') if token else httprequest.path,
+        'method': httprequest.method,
+        'source_ip': httprequest.remote_addr,
+        'headers': json.dumps({name: httprequest.headers[name] for name in kept_headers
+                               if name in httprequest.headers}),
+        'content_type': content_type,
+        'body': httprequest.get_data(cache=True).decode('utf-8', errors='replace') if body else '',
+        'provider_model': provider_model,
+        'provider_res_id': record_id,
+        'processor': processor,
+    }
+
+
+def _refusal(provider, token):
+    if not provider or not provider._ddcpts_check_callback_token(token):
+        return "Invalid callback token."
+    if not provider._ddcpts_ip_allowed(request.httprequest.remote_addr):
+        return f"Source address {request.httprequest.remote_addr} is not in the allowlist."
+    return None
+
+
+def reject(callback_values, reason, status=403):
+    _logger.warning("Callback refused on %s from %s: %s",
+                    callback_values['route'], callback_values['source_ip'], reason)
+    request.env['ddcpts.callback']._ddcpts_store(
+        dict(callback_values, state='rejected', error=reason, response_status=status)
+    )
+    return request.make_json_response({'error': "Forbidden" if status == 403 else reason}, status=status)
+
+
+def _process(callback_id):
+    """Process the stored callback in a fresh transaction (which sees the committed row)."""
+    registry = request.env.registry
+    for attempt in range(1, MAX_TRIES_ON_CONCURRENCY_FAILURE + 1):
+        try:
+            with registry.cursor() as cr:
+                return api.Environment(cr, SUPERUSER_ID, {})['ddcpts.callback'].browse(callback_id)._ddcpts_process()
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
+            conflict = error
+            if attempt < MAX_TRIES_ON_CONCURRENCY_FAILURE:
+                time.sleep(random.uniform(0.0, 0.1 * 2 ** attempt))
+    _logger.warning("Callback %s still conflicting after %s attempts", callback_id, MAX_TRIES_ON_CONCURRENCY_FAILURE)
+    with registry.cursor() as cr:
+        api.Environment(cr, SUPERUSER_ID, {})['ddcpts.callback'].browse(callback_id).write({
+            'state': 'failed', 'error': f'Concurrent update: {conflict}', 'response_status': 503,
+        })
+    return 'failed', CallbackInputError("Busy, try again later.", status=503)
+
+
+def _as_response(acknowledgement):
+    if isinstance(acknowledgement, (dict, list)):
+        return request.make_json_response(acknowledgement)
+    if isinstance(acknowledgement, str):
+        return request.make_response(acknowledgement, headers=[('Content-Type', 'text/plain; charset=utf-8')])
+    return acknowledgement

@@ -1,0 +1,170 @@
+import json
+import logging
+from datetime import timedelta
+from urllib.parse import parse_qsl
+
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+from odoo.addons.ddcpts_base.tools.actions import notification
+
+_logger = logging.getLogger(__name__)
+
+CONTENT_TYPES = [('json', "JSON"), ('form', "Form"), ('raw', "Raw")]
+
+
+class DdcptsCallback(models.Model):
+    """Every request a provider made to a callback route, stored raw before it is processed.
+
+    The raw row is committed in its own transaction before processing starts, so nothing a provider
+    sent is lost by a crash or a rollback; processing then runs in another transaction and records
+    its outcome here. A failed callback can be processed again with one button.
+    """
+    _name = 'ddcpts.callback'
+    _inherit = ['ddcpts.related.mixin']
+    _description = "Provider callback"
+    _order = 'id desc'
+    _rec_name = 'route'
+
+    provider = fields.Char(required=True, index=True, readonly=True)
+    route = fields.Char(required=True, readonly=True, help="Path called, the URL token masked.")
+    method = fields.Char("HTTP Method", readonly=True)
+    source_ip = fields.Char("Source IP", readonly=True)
+    headers = fields.Text(readonly=True, help="The request headers that matter (JSON).")
+    content_type = fields.Selection(CONTENT_TYPES, required=True, default='json', readonly=True)
+    body = fields.Text(readonly=True)
+    received_at = fields.Datetime(required=True, default=fields.Datetime.now, index=True, readonly=True)
+    state = fields.Selection([
+        ('received', "Received"),
+        ('processed', "Processed"),
+        ('duplicate', "Duplicate"),
+        ('failed', "Failed"),
+        ('rejected', "Rejected"),
+    ], required=True, default='received', index=True, readonly=True,
+        help="Rejected: refused before processing (wrong token, address not allowed, body too large).")
+    error = fields.Text(readonly=True)
+    response_status = fields.Integer("Answered HTTP Status", readonly=True)
+    processed_at = fields.Datetime(readonly=True)
+    attempt_count = fields.Integer("Processing Attempts", readonly=True)
+    reference = fields.Char(index=True, readonly=True, help="The provider's reference of the event, once known.")
+    provider_model = fields.Char(readonly=True)
+    provider_res_id = fields.Many2oneReference("Provider Record", model_field='provider_model', readonly=True)
+    processor = fields.Char(readonly=True, help="model.method that processes this callback.")
+    company_id = fields.Many2one('res.company', index=True, readonly=True)
+
+    # ------------------------------------------------------------------
+    # Storage
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ddcpts_store(self, values):
+        """Create the callback row in a separate transaction, committed at once; return its id."""
+        with self.env.registry.cursor() as cr:
+            return self.with_env(api.Environment(cr, SUPERUSER_ID, {})).create(values).id
+
+    # ------------------------------------------------------------------
+    # Helpers for processors
+    # ------------------------------------------------------------------
+
+    def _ddcpts_payload(self):
+        """The body parsed according to its content type (a dict for JSON objects and forms).
+
+        :raise CallbackInputError: when the body is not what the route expects
+        """
+        self.ensure_one()
+        if self.content_type == 'form':
+            return dict(parse_qsl(self.body or '', keep_blank_values=True))
+        if self.content_type == 'raw':
+            return self.body or ''
+        try:
+            payload = json.loads(self.body or '')
+        except ValueError as error:
+            raise CallbackInputError(_("The body is not valid JSON.")) from error
+        if not isinstance(payload, dict):
+            raise CallbackInputError(_("The body must be a JSON object."))
+        return payload
+
+    def _ddcpts_provider_record(self):
+        self.ensure_one()
+        return self.env[self.provider_model].sudo().browse(self.provider_res_id).exists()
+
+    def _ddcpts_headers(self):
+        self.ensure_one()
+        return json.loads(self.headers or '{}')
+
+    def _ddcpts_link(self, record, reference=None):
+        """Remember which business document (and provider reference) this callback was about."""
+        self.ensure_one()
+        values = {'related_model': record._name, 'related_id': record.id}
+        if reference:
+            values['reference'] = reference
+        self.write(values)
+
+    def _ddcpts_mark_duplicate(self, reference=None):
+        """A processor calls this when the event was already applied: nothing else changes."""
+        self.ensure_one()
+        self.write({'state': 'duplicate', **({'reference': reference} if reference else {})})
+
+    # ------------------------------------------------------------------
+    # Processing
+    # ------------------------------------------------------------------
+
+    def _ddcpts_process(self):
+        """Run the processor of this callback and record the outcome.
+
+        The processor runs in a savepoint: when it fails, its changes are undone but the failure is
+        recorded (and this transaction still commits). Concurrency errors are raised again so that
+        the caller retries in a new transaction, where the concurrent change is visible.
+
+        :return: ``(state, result)`` where result is what the processor returned, or the error
+        """
+        self.ensure_one()
+        model_name, method_name = self.processor.rsplit('.', 1)
+        self.attempt_count += 1
+        try:
+            with self.env.cr.savepoint():
+                result = getattr(self.env[model_name].sudo(), method_name)(self)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except CallbackInputError as error:
+            _logger.warning("Callback %s (%s) refused: %s", self.id, self.route, error)
+            self.write({'state': 'failed', 'error': str(error), 'response_status': error.status})
+            return 'failed', error
+        except Exception as error:
+            _logger.exception("Callback %s (%s) could not be processed", self.id, self.route)
+            self.write({'state': 'failed', 'error': f'{type(error).__name__}: {error}', 'response_status': 500})
+            return 'failed', error
+        values = {'processed_at': fields.Datetime.now(), 'error': False, 'response_status': 200}
+        if self.state != 'duplicate':
+            values['state'] = 'processed'
+        self.write(values)
+        return self.state, result
+
+    def action_reprocess(self):
+        """Button: process again callbacks that failed or were never processed."""
+        self.check_access('read')
+        if any(callback.state not in ('received', 'failed') for callback in self):
+            raise UserError(_("Only received or failed callbacks can be processed again."))
+        failures = []
+        for callback in self.sudo():
+            state, result = callback._ddcpts_process()
+            if state == 'failed':
+                failures.append(f'{callback.route}: {result}')
+        if failures:
+            return notification('\n'.join(failures), _("Processing failed again"), kind='danger', sticky=True,
+                                reload=True)
+        return notification(_("%s callback(s) processed.", len(self)), reload=True)
+
+    @api.autovacuum
+    def _gc_old_callbacks(self):
+        """Retention: processed, duplicate and rejected callbacks are deleted after the configured days.
+
+        Failed and unprocessed callbacks are kept until someone deals with them.
+        """
+        days = int(self.env['ir.config_parameter'].sudo().get_param('ddcpts_base.callback_retention_days', 90))
+        self.sudo().search([
+            ('state', 'in', ('processed', 'duplicate', 'rejected')),
+            ('received_at', '<', fields.Datetime.now() - timedelta(days=days)),
+        ], limit=models.GC_UNLINK_LIMIT).unlink()

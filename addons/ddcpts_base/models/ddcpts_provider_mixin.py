@@ -1,0 +1,270 @@
+import ipaddress
+import logging
+import secrets
+import time
+from datetime import timedelta
+
+import requests
+from psycopg2 import errors as pg_errors
+
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.ddcpts_base.exceptions import ProviderError
+from odoo.addons.ddcpts_base.models.ddcpts_secret_mixin import SecretField
+from odoo.addons.ddcpts_base.tools import crypto, redaction
+from odoo.addons.ddcpts_base.tools.actions import notification
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 30
+IDEMPOTENT_METHODS = frozenset({'GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'})
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_DELAYS = (0.5, 2.0)  # seconds slept before the 2nd and 3rd attempts of an idempotent call
+TOKEN_REFRESH_MARGIN = timedelta(seconds=60)
+TOKEN_LOCK_ATTEMPTS = 5
+
+
+class DdcptsProviderMixin(models.AbstractModel):
+    """What every integration with an external provider shares.
+
+    - ``_ddcpts_request``: the one HTTP helper (timeouts, retries of idempotent calls only, a
+      ``ddcpts.provider.call`` row per attempt with credentials masked, health status);
+    - ``_ddcpts_bearer_token``: access tokens cached per record, refreshed before expiry by one
+      worker at a time;
+    - the token and IP allowlist protecting the record's callback routes (``controllers/callback.py``);
+    - ``_ddcpts_health_check``: the connectivity check each integration implements.
+    """
+    _name = 'ddcpts.provider.mixin'
+    _inherit = ['ddcpts.secret.mixin']
+    _description = "Integration with an external provider"
+
+    ddcpts_callback_token = SecretField(
+        "Callback Token", help="Unguessable part of the callback URLs given to the provider; generated when needed."
+    )
+    ddcpts_ip_allowlist = fields.Char(
+        "Callback IP Allowlist",
+        help="Comma-separated addresses or networks (CIDR) allowed to call this provider's callback routes. "
+             "Empty: any address (the URL token still applies).",
+    )
+    ddcpts_public_url = fields.Char(
+        "Public URL for Callbacks",
+        help="Address at which the provider reaches this Odoo (https in production). Empty: the web base URL.",
+    )
+
+    # ------------------------------------------------------------------
+    # To implement by each integration
+    # ------------------------------------------------------------------
+
+    def _ddcpts_provider_code(self):
+        """Technical code of the integration (``mpesa``, ``africastalking``, …) used in logs."""
+        raise NotImplementedError()
+
+    def _ddcpts_health_check(self):
+        """Make a cheap authenticated call to the provider; raise an exception when it fails."""
+        raise UserError(_("No connectivity check is available for %s.", self.display_name))
+
+    def _ddcpts_health_check_records(self):
+        """The records the health cron checks (e.g. only enabled providers)."""
+        return self.search([])
+
+    # ------------------------------------------------------------------
+    # HTTP client
+    # ------------------------------------------------------------------
+
+    def _ddcpts_request(self, method, url, *, endpoint, json=None, data=None, params=None, headers=None,
+                        auth=None, timeout=DEFAULT_TIMEOUT, idempotent=None, related=None, secret_values=()):
+        """Send one HTTP request to the provider and return the ``requests.Response``, whatever its status.
+
+        Only idempotent calls (GET/PUT/DELETE, or ``idempotent=True`` for a POST that only reads) are
+        retried, on connection errors, timeouts and 429/5xx answers: resending a payment request
+        could pay twice. Every attempt is logged in its own transaction.
+
+        :param str endpoint: short operation name for the log (``stk_push``)
+        :param related: the business record the call is about (shown on the log)
+        :param secret_values: literal secrets sent in the body, masked in the log
+        :raise ProviderError: when no answer came back after the allowed attempts
+        """
+        self.ensure_one()
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        delays = RETRY_DELAYS if idempotent else ()
+        log_values = {
+            'endpoint': endpoint,
+            'method': method,
+            'url': url,
+            'request_headers': redaction.redact_body(redaction.redact_headers(headers)),
+            'request_body': redaction.redact_body(json if json is not None else data, secrets=secret_values),
+            'related_model': related._name if related else False,
+            'related_id': related.id if related else False,
+        }
+        for attempt in range(1, len(delays) + 2):
+            started = time.monotonic()
+            response = error = None
+            try:
+                response = requests.request(
+                    method, url, json=json, data=data, params=params, headers=headers, auth=auth, timeout=timeout,
+                )
+            except requests.exceptions.RequestException as exception:
+                error = exception
+            retry = attempt <= len(delays) and (error is not None or response.status_code in RETRYABLE_STATUSES)
+            self._ddcpts_log_call(dict(
+                log_values,
+                attempt=attempt,
+                duration_ms=int((time.monotonic() - started) * 1000),
+                status_code=response.status_code if response is not None else 0,
+                success=response is not None and response.ok,
+                error=str(error) if error is not None else (not response.ok and response.reason) or False,
+                response_body=redaction.redact_body(response.content, secrets=secret_values)
+                if response is not None else '',
+            ))
+            if not retry:
+                break
+            time.sleep(delays[attempt - 1])
+        if error is not None:
+            if isinstance(error, requests.exceptions.Timeout):
+                message = _("%(provider)s did not answer within %(seconds)s seconds.",
+                            provider=self.display_name, seconds=timeout)
+            else:
+                message = _("%(provider)s could not be reached: %(error)s", provider=self.display_name, error=error)
+            raise ProviderError(message)
+        return response
+
+    def _ddcpts_log_call(self, values):
+        """Write the call log (and the health status) in a separate, committed transaction."""
+        values.update(
+            provider=self._ddcpts_provider_code(),
+            res_model=self._name,
+            res_id=self.id,
+            provider_name=self.display_name,
+            company_id=self._ddcpts_company().id,
+        )
+        with self.env.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env['ddcpts.provider.call'].create(values)
+        self.env['ddcpts.health.status']._ddcpts_record_result(
+            self, success=values['success'], error=values.get('error') or _("HTTP %s", values['status_code'])
+        )
+
+    def _ddcpts_company(self):
+        return self['company_id'] if 'company_id' in self._fields else self.env['res.company']
+
+    # ------------------------------------------------------------------
+    # Access tokens
+    # ------------------------------------------------------------------
+
+    def _ddcpts_bearer_token(self, fetch_token, scope='default'):
+        """Return a valid access token, calling ``fetch_token()`` only when the cached one expires soon.
+
+        ``fetch_token`` returns ``(token, expires_in_seconds)``. The cache row is locked while the
+        token is refreshed: concurrent workers wait and then reuse the new token.
+        """
+        self.ensure_one()
+        key = (self._name, self.id, scope)
+        with self.env.registry.cursor() as cr:
+            cr.execute("""
+                INSERT INTO ddcpts_provider_token (res_model, res_id, scope) VALUES (%s, %s, %s)
+                ON CONFLICT (res_model, res_id, scope) DO NOTHING
+            """, key)
+            cr.commit()
+            for attempt in range(TOKEN_LOCK_ATTEMPTS):
+                try:
+                    cr.execute("""
+                        SELECT id, ciphertext, expires_at FROM ddcpts_provider_token
+                         WHERE res_model = %s AND res_id = %s AND scope = %s
+                           FOR UPDATE
+                    """, key)
+                    break
+                except pg_errors.SerializationFailure:
+                    # another worker refreshed it while we waited: look again with a fresh snapshot
+                    cr.rollback()
+                    if attempt == TOKEN_LOCK_ATTEMPTS - 1:
+                        raise
+            token_id, ciphertext, expires_at = cr.fetchone()
+            if ciphertext and expires_at and expires_at - TOKEN_REFRESH_MARGIN > fields.Datetime.now():
+                return crypto.decrypt(ciphertext)
+            token, expires_in = fetch_token()
+            cr.execute(
+                "UPDATE ddcpts_provider_token SET ciphertext = %s, expires_at = %s WHERE id = %s",
+                (crypto.encrypt(token), fields.Datetime.now() + timedelta(seconds=int(float(expires_in))), token_id),
+            )
+        return token
+
+    def _ddcpts_invalidate_token(self, scope='default'):
+        """Forget the cached token (the provider rejected it): the next call fetches a new one."""
+        self.ensure_one()
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                "UPDATE ddcpts_provider_token SET expires_at = NULL"
+                " WHERE res_model = %s AND res_id = %s AND scope = %s",
+                (self._name, self.id, scope),
+            )
+
+    # ------------------------------------------------------------------
+    # Callback routes
+    # ------------------------------------------------------------------
+
+    def _ddcpts_get_callback_token(self):
+        """Return the URL token of this record's callback routes, generating it on first use."""
+        self.ensure_one()
+        token = self.sudo()._ddcpts_secret('ddcpts_callback_token')
+        if not token:
+            token = secrets.token_urlsafe(32)
+            self.sudo()._ddcpts_set_secret('ddcpts_callback_token', token)
+        return token
+
+    def _ddcpts_callback_url(self, route_prefix, event):
+        """Full URL of a callback route ``<route_prefix>/<record id>/<token>/<event>``."""
+        base_url = (self.ddcpts_public_url or self.get_base_url()).rstrip('/')
+        return f'{base_url}{route_prefix}/{self.id}/{self._ddcpts_get_callback_token()}/{event}'
+
+    def _ddcpts_check_callback_token(self, token):
+        stored = self.sudo()._ddcpts_secret('ddcpts_callback_token')
+        return bool(stored) and secrets.compare_digest(stored.encode(), (token or '').encode())
+
+    def _ddcpts_ip_allowed(self, address):
+        networks = [entry.strip() for entry in (self.ddcpts_ip_allowlist or '').split(',') if entry.strip()]
+        if not networks:
+            return True
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in ipaddress.ip_network(network, strict=False) for network in networks)
+
+    @api.constrains('ddcpts_ip_allowlist')
+    def _check_ddcpts_ip_allowlist(self):
+        for record in self:
+            for entry in (record.ddcpts_ip_allowlist or '').split(','):
+                if entry.strip():
+                    try:
+                        ipaddress.ip_network(entry.strip(), strict=False)
+                    except ValueError as error:
+                        raise ValidationError(_(
+                            "%s is not an IP address or network (e.g. 196.201.214.200 or 196.201.214.0/24).",
+                            entry.strip(),
+                        )) from error
+
+    # ------------------------------------------------------------------
+    # Health
+    # ------------------------------------------------------------------
+
+    def action_ddcpts_check_health(self):
+        """Button: run the connectivity check now and tell the user the outcome."""
+        self.ensure_one()
+        success, message = self._ddcpts_run_health_check()
+        return notification(message, _("Connection to %s", self.display_name), kind='success' if success else 'danger',
+                            sticky=not success)
+
+    def _ddcpts_run_health_check(self):
+        """Run the check, record its outcome on the health status, return ``(success, message)``."""
+        self.ensure_one()
+        try:
+            self._ddcpts_health_check()
+        except Exception as error:
+            _logger.info("Health check of %s failed: %s", self.display_name, error)
+            self.env['ddcpts.health.status']._ddcpts_record_result(self, success=False, error=str(error), check=True)
+            return False, str(error)
+        self.env['ddcpts.health.status']._ddcpts_record_result(self, success=True, check=True)
+        return True, _("The connection works.")

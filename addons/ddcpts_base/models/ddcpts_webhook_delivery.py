@@ -1,0 +1,91 @@
+import json
+import threading
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+
+from odoo.addons.ddcpts_base.exceptions import ProviderError
+from odoo.addons.ddcpts_base.tools.actions import notification
+
+# seconds waited after the 1st, 2nd, … failed attempt; one more failure marks the delivery failed
+RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 3600, 12 * 3600)
+BATCH_SIZE = 200
+
+
+class DdcptsWebhookDelivery(models.Model):
+    """One event queued for one endpoint, sent by cron with exponential backoff."""
+    _name = 'ddcpts.webhook.delivery'
+    _inherit = ['ddcpts.related.mixin']
+    _description = "Webhook delivery"
+    _order = 'id desc'
+    _rec_name = 'event'
+
+    endpoint_id = fields.Many2one('ddcpts.webhook.endpoint', required=True, ondelete='cascade', index=True,
+                                  readonly=True)
+    company_id = fields.Many2one(related='endpoint_id.company_id', store=True)
+    event = fields.Char(required=True, index=True, readonly=True)
+    event_uid = fields.Char("Event ID", compute='_compute_event_uid', store=True,
+                            help="Sent in the body and the X-DDCPTS-Delivery header: receivers dedupe with it.")
+    body = fields.Text(required=True, readonly=True)
+    state = fields.Selection(
+        [('pending', "Pending"), ('done', "Delivered"), ('failed', "Failed")],
+        required=True, default='pending', index=True, readonly=True,
+    )
+    attempt_count = fields.Integer(readonly=True)
+    next_attempt_at = fields.Datetime(default=fields.Datetime.now, index=True, readonly=True)
+    last_attempt_at = fields.Datetime(readonly=True)
+    last_status_code = fields.Integer("Last HTTP Status", readonly=True)
+    last_error = fields.Text(readonly=True)
+
+    @api.depends('body')
+    def _compute_event_uid(self):
+        for delivery in self:
+            delivery.event_uid = json.loads(delivery.body).get('id') if delivery.body else False
+
+    @api.model
+    def _cron_send_due(self):
+        """Send due deliveries one by one; safe with many workers (each row is claimed with SKIP LOCKED)."""
+        auto_commit = not getattr(threading.current_thread(), 'testing', False)
+        sent = 0
+        while sent < BATCH_SIZE:
+            self.env.cr.execute("""
+                SELECT id FROM ddcpts_webhook_delivery
+                 WHERE state = 'pending' AND next_attempt_at <= %s
+                 ORDER BY next_attempt_at, id
+                 LIMIT 1 FOR UPDATE SKIP LOCKED
+            """, [fields.Datetime.now()])
+            row = self.env.cr.fetchone()
+            if not row:
+                break
+            self.browse(row[0])._ddcpts_send()
+            sent += 1
+            if auto_commit:
+                self.env.cr.commit()
+        if sent == BATCH_SIZE:
+            self.env.ref('ddcpts_base.ir_cron_send_webhooks')._trigger()
+
+    def _ddcpts_send(self):
+        self.ensure_one()
+        now = fields.Datetime.now()
+        try:
+            response = self.endpoint_id._ddcpts_post(self.body, self.event, related=self)
+            status = response.status_code
+            error = not response.ok and f'HTTP {status}: {response.text[:500]}'
+        except ProviderError as exception:
+            status, error = 0, str(exception)
+        attempts = self.attempt_count + 1
+        values = {'attempt_count': attempts, 'last_attempt_at': now, 'last_status_code': status,
+                  'last_error': error or False}
+        if not error:
+            values['state'] = 'done'
+        elif attempts > len(RETRY_DELAYS):
+            values['state'] = 'failed'
+        else:
+            values['next_attempt_at'] = now + timedelta(seconds=RETRY_DELAYS[attempts - 1])
+        self.write(values)
+
+    def action_resend(self):
+        """Button: queue the same event (same id) again, with a fresh retry schedule."""
+        self.write({'state': 'pending', 'attempt_count': 0, 'next_attempt_at': fields.Datetime.now()})
+        self.env.ref('ddcpts_base.ir_cron_send_webhooks')._trigger()
+        return notification(_("The delivery is queued again."), kind='info', reload=True)

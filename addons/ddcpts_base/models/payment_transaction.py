@@ -1,0 +1,63 @@
+from odoo import _, api, fields, models
+
+
+class PaymentTransaction(models.Model):
+    """The inbound money flow shared by every mobile-money provider (DESIGN.md "two money flows").
+
+    A transaction may pay a business document other than invoices (a loan, a savings account…)
+    through ``ddcpts_origin``; addons list such models in ``_selection_ddcpts_origin`` and apply the
+    money in ``_ddcpts_post_process_origin``. Money that cannot be matched or does not add up is
+    flagged for review instead of being booked silently.
+    """
+    _inherit = 'payment.transaction'
+
+    ddcpts_origin = fields.Reference(
+        selection='_selection_ddcpts_origin', string="Paid Document", index='btree_not_null',
+        help="Business document this money is for besides invoices, applied when the payment is confirmed.",
+    )
+    ddcpts_needs_review = fields.Boolean(
+        "To Review", index=True, copy=False,
+        help="The money arrived but could not be matched or does not add up: an accountant must assign it.",
+    )
+    ddcpts_review_reason = fields.Char("Review Reason", copy=False)
+
+    @api.model
+    def _selection_ddcpts_origin(self):
+        """Models a transaction can pay through ``ddcpts_origin``; addons append theirs."""
+        return []
+
+    def _ddcpts_flag_for_review(self, reason):
+        """Put the transaction in the review queue with a reason a clerk understands."""
+        for tx in self:
+            tx.write({'ddcpts_needs_review': True, 'ddcpts_review_reason': reason})
+            tx._log_message_on_linked_documents(_("Payment %(ref)s needs review: %(reason)s", ref=tx.reference,
+                                                  reason=reason))
+
+    def action_ddcpts_mark_reviewed(self):
+        self.write({'ddcpts_needs_review': False})
+
+    def _post_process(self):
+        """Apply confirmed money to its business document and tell subscribed systems."""
+        super()._post_process()
+        for tx in self.filtered(lambda t: t.state == 'done' and t.operation != 'validation'):
+            if tx.ddcpts_origin:
+                tx._ddcpts_post_process_origin()
+            self.env['ddcpts.webhook.endpoint']._ddcpts_emit('payment.received', tx._ddcpts_webhook_data(), record=tx)
+
+    def _ddcpts_post_process_origin(self):
+        """Hook: apply the confirmed money to ``ddcpts_origin``. Addons handle their own models."""
+        self.ensure_one()
+
+    def _ddcpts_webhook_data(self):
+        self.ensure_one()
+        return {
+            'reference': self.reference,
+            'provider': self.provider_code,
+            'provider_reference': self.provider_reference,
+            'amount': self.amount,
+            'currency': self.currency_id.name,
+            'partner': self.partner_id.display_name,
+            'invoices': self.invoice_ids.mapped('name'),
+            'origin': self.ddcpts_origin and f'{self.ddcpts_origin._name},{self.ddcpts_origin.id}',
+            'needs_review': self.ddcpts_needs_review,
+        }

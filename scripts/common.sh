@@ -1,0 +1,168 @@
+# Shared by the scripts/*.sh commands (sourced, never run on its own): installing what is missing,
+# a private PostgreSQL cluster, the simulator and the Odoo command line.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PYTHON="${PYTHON:-python3}"
+LOCAL_DIR="${DDCPTS_LOCAL_DIR:-$ROOT/.local}"
+# Where Odoo 18.0 comes from when `import odoo` fails: a source tarball URL, a git URL (branch 18.0)
+# or a local source checkout.
+ODOO_SOURCE="${ODOO_SOURCE:-https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz}"
+PG_SUPERUSER=ddcpts
+
+log() { printf '[ddcpts] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "root rights are needed to run: $*"
+  fi
+}
+
+apt_install() {  # apt_install PACKAGE...: installs the Debian packages that are not installed yet
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "install these system packages first: ${missing[*]}"
+  log "installing Debian packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+find_pg_bin() {  # prints the directory holding initdb/pg_ctl, installing PostgreSQL if there is none
+  local dir
+  if command -v pg_ctl >/dev/null && command -v initdb >/dev/null; then
+    dirname "$(command -v pg_ctl)"; return
+  fi
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [ -x "$dir/pg_ctl" ] && { echo "$dir"; return; }
+  done
+  apt_install postgresql >&2
+  ls -d /usr/lib/postgresql/*/bin | sort -V -r | head -n 1
+}
+
+ensure_chromium() {
+  local bin
+  for bin in google-chrome chromium chromium-browser google-chrome-stable; do
+    command -v "$bin" >/dev/null && return 0
+  done
+  apt_install chromium fonts-liberation
+}
+
+pip_install() { "$PYTHON" -m pip install -q --disable-pip-version-check "$@"; }
+
+ensure_odoo() {  # installs Odoo 18.0 from $ODOO_SOURCE unless it is importable already
+  if "$PYTHON" -c "import odoo.release as r; assert r.version_info[:2] == (18, 0)" 2>/dev/null; then
+    return 0
+  fi
+  "$PYTHON" -c "import odoo" 2>/dev/null && die "an Odoo other than 18.0 is importable; DDCPTS needs 18.0"
+  local src="$ODOO_SOURCE"
+  if [ ! -d "$src" ]; then
+    src="$LOCAL_DIR/odoo-src"
+    if [ ! -f "$src/setup.py" ]; then
+      rm -rf "$src" && mkdir -p "$src"
+      log "downloading Odoo 18.0 from $ODOO_SOURCE"
+      case "$ODOO_SOURCE" in
+        *.git|git@*|*github.com/odoo/odoo) git clone --depth 1 --branch 18.0 "$ODOO_SOURCE" "$src" ;;
+        *) "$PYTHON" -c "import sys, urllib.request; urllib.request.urlretrieve(sys.argv[1], sys.argv[2])" \
+             "$ODOO_SOURCE" "$LOCAL_DIR/odoo-src.tar.gz"
+           tar -xzf "$LOCAL_DIR/odoo-src.tar.gz" -C "$src" --strip-components=1
+           rm -f "$LOCAL_DIR/odoo-src.tar.gz" ;;
+      esac
+    fi
+  fi
+  log "installing Odoo 18.0 from $src"
+  apt_install libpq-dev libxml2-dev libxslt1-dev libjpeg-dev zlib1g-dev
+  # cbor2 5.4 does not build with setuptools >= 70; python-ldap only serves auth_ldap.
+  local constraint="$LOCAL_DIR/pip-constraint.txt"
+  echo "setuptools<70" > "$constraint"
+  grep -v '^python-ldap' "$src/requirements.txt" > "$LOCAL_DIR/odoo-requirements.txt"
+  PIP_CONSTRAINT="$constraint" pip_install -r "$LOCAL_DIR/odoo-requirements.txt"
+  pip_install --no-deps -e "$src"
+}
+
+ensure_setup() {  # everything `make run` and `make test` need, installed when missing
+  mkdir -p "$LOCAL_DIR"
+  command -v "$PYTHON" >/dev/null || apt_install python3 python3-pip
+  ensure_odoo
+  pip_install -r "$ROOT/requirements.txt" -r "$ROOT/requirements-dev.txt"
+  PG_BIN="$(find_pg_bin)"
+  ensure_chromium
+  "$PYTHON" -c "import websocket" || die "websocket-client is not importable: browser tests cannot run"
+}
+
+odoo_addons_path() {  # Odoo's own addons directories followed by ours
+  "$PYTHON" - "$ROOT/addons" <<'EOF'
+import os, sys
+import odoo
+base = os.path.dirname(os.path.abspath(odoo.__file__))
+paths = [os.path.join(base, "addons"), os.path.normpath(os.path.join(base, "..", "addons"))]
+print(",".join([p for p in paths if os.path.isdir(p)] + [sys.argv[1]]))
+EOF
+}
+
+ddcpts_modules() {  # comma-separated installable addons of this repository
+  "$PYTHON" - "$ROOT/addons" <<'EOF'
+import ast, os, sys
+root = sys.argv[1]
+names = sorted(
+    name for name in os.listdir(root)
+    if os.path.isfile(os.path.join(root, name, "__manifest__.py"))
+    and ast.literal_eval(open(os.path.join(root, name, "__manifest__.py")).read()).get("installable", True)
+)
+print(",".join(names))
+EOF
+}
+
+encryption_key() {  # prints a new Fernet key
+  "$PYTHON" -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+}
+
+free_port() {
+  "$PYTHON" -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"
+}
+
+pg_as_owner() {  # PostgreSQL's server programs refuse to run as root
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_start() {  # pg_start DATADIR [SERVER_OPTION...]: creates the cluster on first use, starts it
+  local data="$1"; shift
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
+    mkdir -p "$data" && chown postgres: "$data"
+    pg_as_owner test -w "$data" || die "the postgres user cannot write $data (a parent directory is not accessible)"
+  fi
+  if [ ! -s "$data/PG_VERSION" ]; then
+    pg_as_owner "$PG_BIN/initdb" -D "$data" -U "$PG_SUPERUSER" --auth=trust -E UTF8 --no-locale >/dev/null
+  fi
+  pg_as_owner "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -s \
+    -o "-k '$data' -c listen_addresses='' -p 5432 $*" start \
+    || { cat "$data/server.log" >&2; die "PostgreSQL did not start"; }
+  DB_ARGS=(--db_host="$data" --db_port=5432 --db_user="$PG_SUPERUSER")
+}
+
+pg_stop() {  # pg_stop DATADIR
+  [ -f "$1/postmaster.pid" ] && pg_as_owner "$PG_BIN/pg_ctl" -D "$1" -m fast -w -s stop || true
+}
+
+sandbox_start() {  # sandbox_start PORT LOGFILE: starts the provider simulator in the background
+  (cd "$ROOT" && exec "$PYTHON" -m sandbox --port "$1" >"$2" 2>&1) &
+  SANDBOX_PID=$!
+  SANDBOX_URL="http://127.0.0.1:$1"
+  "$PYTHON" - "$SANDBOX_URL/_sandbox/health" <<'EOF' || die "the simulator did not start (see $2)"
+import sys, time, urllib.request
+for _ in range(100):
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=1)
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+EOF
+}
+
+odoo_cmd() { "$PYTHON" -m odoo "$@"; }
