@@ -94,25 +94,25 @@ ensure_setup() {  # everything `make run` and `make test` need, installed when m
   "$PYTHON" -c "import websocket" || die "websocket-client is not importable: browser tests cannot run"
 }
 
-odoo_addons_path() {  # Odoo's own addons directories followed by ours
-  "$PYTHON" - "$ROOT/addons" <<'EOF'
+odoo_addons_path() {  # odoo_addons_path [DIR...]: Odoo's own addons directories, ours, then DIRs
+  "$PYTHON" - "$ROOT/addons" "$@" <<'EOF'
 import os, sys
 import odoo
 base = os.path.dirname(os.path.abspath(odoo.__file__))
 paths = [os.path.join(base, "addons"), os.path.normpath(os.path.join(base, "..", "addons"))]
-print(",".join([p for p in paths if os.path.isdir(p)] + [sys.argv[1]]))
+print(",".join([p for p in paths if os.path.isdir(p)] + sys.argv[1:]))
 EOF
 }
 
-ddcpts_modules() {  # comma-separated installable addons of this repository
-  "$PYTHON" - "$ROOT/addons" <<'EOF'
+addon_names() {  # addon_names DIR...: comma-separated installable addons found in the DIRs
+  "$PYTHON" - "$@" <<'EOF'
 import ast, os, sys
-root = sys.argv[1]
-names = sorted(
-    name for name in os.listdir(root)
-    if os.path.isfile(os.path.join(root, name, "__manifest__.py"))
-    and ast.literal_eval(open(os.path.join(root, name, "__manifest__.py")).read()).get("installable", True)
-)
+names = []
+for root in sys.argv[1:]:
+    for name in sorted(os.listdir(root)):
+        manifest = os.path.join(root, name, "__manifest__.py")
+        if os.path.isfile(manifest) and ast.literal_eval(open(manifest).read()).get("installable", True):
+            names.append(name)
 print(",".join(names))
 EOF
 }

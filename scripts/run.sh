@@ -25,7 +25,7 @@ export DDCPTS_SANDBOX_URL="$SANDBOX_URL"
 
 ODOO_ARGS=(-c "$ROOT/config/local.conf" --addons-path="$(odoo_addons_path)" --data-dir="$LOCAL_DIR/data"
            "${DB_ARGS[@]}" -d "$DB" --db-filter="^$DB\$")
-MODULES="$(ddcpts_modules)"
+MODULES="$(addon_names "$ROOT/addons")"
 log "installing $MODULES with demo data (the first run creates the database $DB: a few minutes)"
 odoo_cmd "${ODOO_ARGS[@]}" -i "$MODULES" --stop-after-init
 

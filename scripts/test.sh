@@ -23,8 +23,10 @@ export DDCPTS_SANDBOX_URL="$SANDBOX_URL"
 export DDCPTS_ENCRYPTION_KEY="$(encryption_key)"
 
 DB=ddcpts_test
-ODOO_ARGS=(-c "$ROOT/config/test.conf" --addons-path="$(odoo_addons_path)" --data-dir="$WORK/data" "${DB_ARGS[@]}")
-MODULES="$(ddcpts_modules)"
+# tests/addons holds test-only fixture addons (fake provider, callback routes), installed here only
+ADDONS_PATH="$(odoo_addons_path "$ROOT/tests/addons")"
+ODOO_ARGS=(-c "$ROOT/config/test.conf" --addons-path="$ADDONS_PATH" --data-dir="$WORK/data" "${DB_ARGS[@]}")
+MODULES="$(addon_names "$ROOT/addons" "$ROOT/tests/addons")"
 log "installing $MODULES with demo data in a fresh database"
 odoo_cmd "${ODOO_ARGS[@]}" -d "$DB" -i "$MODULES" --stop-after-init
 
@@ -34,7 +36,7 @@ PYTEST_ARGS=("$@")
 log "running the tests"
 "$PYTHON" -m pytest \
   --odoo-config="$ROOT/config/test.conf" --odoo-database="$DB" --odoo-http \
-  --odoo-addons-path="$(odoo_addons_path)" \
+  --odoo-addons-path="$ADDONS_PATH" \
   --odoo-extra="data-dir=$WORK/data" \
   $(printf -- '--odoo-extra=%s ' "${DB_ARGS[@]#--}") \
   "${PYTEST_ARGS[@]}"

@@ -6,7 +6,7 @@
                "webhooks, payouts with maker-checker approval, health checks, MSISDN and tax ids.",
     'author': "DDCPTS",
     'website': "https://github.com/ddcpts/ddcpts",
-    'depends': ['mail', 'phone_validation', 'account'],
+    'depends': ['mail', 'phone_validation', 'account_payment'],
     'external_dependencies': {
         'python': ['cryptography', 'requests', 'python-stdnum', 'phonenumbers'],
     },
@@ -33,11 +33,6 @@
     'demo': [
         'demo/ddcpts_demo.xml',
     ],
-    'assets': {
-        'web.assets_tests': [
-            'ddcpts_base/static/tests/tours/**/*',
-        ],
-    },
     'application': True,
     'license': 'LGPL-3',
 }

@@ -1,5 +1,11 @@
 """Exceptions other addons catch or raise when talking to providers."""
+from psycopg2 import errors as pg_errors
+
 from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+# errors after which a callback is processed again in a new transaction
+RETRYABLE_DATABASE_ERRORS = (*PG_CONCURRENCY_EXCEPTIONS_TO_RETRY, pg_errors.UniqueViolation)
 
 
 class ProviderError(UserError):

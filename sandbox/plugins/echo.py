@@ -23,7 +23,7 @@ class EchoPlugin(Plugin):
             (("POST",), "/echo/oauth/token", self.token),
             (("POST",), "/echo/api/callback", self.callback),
             (("GET", "POST", "PUT", "DELETE"), "/echo/api/{anything:path}", self.api),
-            (("POST",), "/echo/hooks/{name:path}", self.hook),
+            (("GET", "POST"), "/echo/hooks/{name:path}", self.hook),
         ]
 
     def reset(self):

@@ -19,7 +19,6 @@ For each request the decorator:
 4. calls the decorated function with the processor's result to build the provider's acknowledgement
    (a dict is sent as JSON, a string as text/plain).
 """
-import functools
 import json
 import logging
 import random
@@ -27,9 +26,9 @@ import time
 
 from odoo import SUPERUSER_ID, api, http
 from odoo.http import request
-from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE
 
-from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+from odoo.addons.ddcpts_base.exceptions import RETRYABLE_DATABASE_ERRORS, CallbackInputError
 
 _logger = logging.getLogger(__name__)
 
@@ -52,7 +51,6 @@ def callback_route(route, *, provider_model, processor, content_type='json', met
                     max_content_length=max_body_bytes,
                     ddcpts_callback={'provider_model': provider_model, 'processor': processor,
                                      'content_type': content_type})
-        @functools.wraps(acknowledge)
         def endpoint(self, record_id, token, **_params):
             callback_values = request_values(
                 provider_model, record_id, token, processor, content_type, KEPT_HEADERS + tuple(kept_headers),
@@ -70,6 +68,8 @@ def callback_route(route, *, provider_model, processor, content_type='json', met
                 message = str(result) if status < 500 else "The callback was stored but could not be processed."
                 return request.make_json_response({'error': message}, status=status)
             return _as_response(acknowledge(self, result))
+        # not functools.wraps: Odoo passes the route's parameters by the signature of __wrapped__
+        endpoint.__name__, endpoint.__doc__ = acknowledge.__name__, acknowledge.__doc__
         return endpoint
     return decorator
 
@@ -116,7 +116,7 @@ def _process(callback_id):
         try:
             with registry.cursor() as cr:
                 return api.Environment(cr, SUPERUSER_ID, {})['ddcpts.callback'].browse(callback_id)._ddcpts_process()
-        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
+        except RETRYABLE_DATABASE_ERRORS as error:
             conflict = error
             if attempt < MAX_TRIES_ON_CONCURRENCY_FAILURE:
                 time.sleep(random.uniform(0.0, 0.1 * 2 ** attempt))

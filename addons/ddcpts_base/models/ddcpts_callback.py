@@ -5,9 +5,8 @@ from urllib.parse import parse_qsl
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+from odoo.addons.ddcpts_base.exceptions import RETRYABLE_DATABASE_ERRORS, CallbackInputError
 from odoo.addons.ddcpts_base.tools.actions import notification
 
 _logger = logging.getLogger(__name__)
@@ -116,7 +115,9 @@ class DdcptsCallback(models.Model):
 
         The processor runs in a savepoint: when it fails, its changes are undone but the failure is
         recorded (and this transaction still commits). Concurrency errors are raised again so that
-        the caller retries in a new transaction, where the concurrent change is visible.
+        the caller retries in a new transaction, where the concurrent change is visible (a unique
+        key inserted concurrently counts as such: on retry the processor finds the row and sees a
+        duplicate).
 
         :return: ``(state, result)`` where result is what the processor returned, or the error
         """
@@ -126,7 +127,7 @@ class DdcptsCallback(models.Model):
         try:
             with self.env.cr.savepoint():
                 result = getattr(self.env[model_name].sudo(), method_name)(self)
-        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+        except RETRYABLE_DATABASE_ERRORS:
             raise
         except CallbackInputError as error:
             _logger.warning("Callback %s (%s) refused: %s", self.id, self.route, error)

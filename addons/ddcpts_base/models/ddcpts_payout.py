@@ -59,7 +59,8 @@ class DdcptsPayout(models.Model):
     company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company, index=True)
     partner_id = fields.Many2one('res.partner', "Recipient", required=True, tracking=True)
     recipient_phone = fields.Char(
-        "Recipient Number", compute='_compute_recipient_phone', store=True, readonly=False, tracking=True,
+        "Recipient Number", compute='_compute_recipient_phone', store=True, readonly=False, precompute=True,
+        tracking=True,
         help="Mobile money number, stored as an MSISDN (e.g. 254712345678).",
     )
     journal_id = fields.Many2one(
@@ -68,7 +69,7 @@ class DdcptsPayout(models.Model):
         help="Journal of the account the money leaves (e.g. the M-Pesa B2C utility account).",
     )
     currency_id = fields.Many2one('res.currency', compute='_compute_currency_id', store=True, readonly=False,
-                                  required=True)
+                                  precompute=True, required=True)
     amount = fields.Monetary(required=True, tracking=True)
     purpose = fields.Char(help="Shown to the recipient where the channel allows it.")
     origin = fields.Reference(selection='_selection_origin', string="Origin", index='btree_not_null',
@@ -241,6 +242,7 @@ class DdcptsPayout(models.Model):
         last_id = 0
         for _count in range(SEND_BATCH_SIZE):
             # id > last_id: a payout whose sending failed stays approved and waits for the next run
+            self.flush_model(['state'])
             self.env.cr.execute("""
                 SELECT id FROM ddcpts_payout WHERE state = 'approved' AND id > %s
                  ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED

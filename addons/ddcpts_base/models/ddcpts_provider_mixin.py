@@ -140,12 +140,10 @@ class DdcptsProviderMixin(models.AbstractModel):
             provider_name=self.display_name,
             company_id=self._ddcpts_company().id,
         )
+        error = values.get('error') or self.env._("HTTP %s", values['status_code'])
         with self.env.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            env['ddcpts.provider.call'].create(values)
-        self.env['ddcpts.health.status']._ddcpts_record_result(
-            self, success=values['success'], error=values.get('error') or _("HTTP %s", values['status_code'])
-        )
+            api.Environment(cr, SUPERUSER_ID, {})['ddcpts.provider.call'].create(values)
+        self.env['ddcpts.health.status']._ddcpts_record_result(self, success=values['success'], error=error)
 
     def _ddcpts_company(self):
         return self['company_id'] if 'company_id' in self._fields else self.env['res.company']
@@ -174,7 +172,7 @@ class DdcptsProviderMixin(models.AbstractModel):
                         SELECT id, ciphertext, expires_at FROM ddcpts_provider_token
                          WHERE res_model = %s AND res_id = %s AND scope = %s
                            FOR UPDATE
-                    """, key)
+                    """, key, log_exceptions=False)
                     break
                 except pg_errors.SerializationFailure:
                     # another worker refreshed it while we waited: look again with a fresh snapshot

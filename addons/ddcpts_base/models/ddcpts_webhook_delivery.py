@@ -48,6 +48,7 @@ class DdcptsWebhookDelivery(models.Model):
         auto_commit = not getattr(threading.current_thread(), 'testing', False)
         sent = 0
         while sent < BATCH_SIZE:
+            self.flush_model(['state', 'next_attempt_at'])
             self.env.cr.execute("""
                 SELECT id FROM ddcpts_webhook_delivery
                  WHERE state = 'pending' AND next_attempt_at <= %s

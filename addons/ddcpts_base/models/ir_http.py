@@ -20,12 +20,14 @@ class IrHttp(models.AbstractModel):
         callback = rule.endpoint.routing.get('ddcpts_callback')
         if not callback:
             return
-        try:
-            request.httprequest.get_data(cache=True)
-        except RequestEntityTooLarge:
-            values = request_values(
-                callback['provider_model'], args.get('record_id'), args.get('token'),
-                callback['processor'], callback['content_type'], body=False,
-            )
-            reject(values, f"Body larger than {request.httprequest.max_content_length} bytes.", status=413)
-            raise
+        httprequest = request.httprequest
+        limit = httprequest.max_content_length  # set by callback_route
+        # the declared length is checked before reading, the read length for chunked bodies
+        if (httprequest.content_length or 0) <= limit and len(httprequest.get_data(cache=True)) <= limit:
+            return
+        values = request_values(
+            callback['provider_model'], args.get('record_id'), args.get('token'),
+            callback['processor'], callback['content_type'], body=False,
+        )
+        reject(values, f"Body larger than {limit} bytes.", status=413)
+        raise RequestEntityTooLarge()

@@ -21,9 +21,11 @@ class ResConfigSettings(models.TransientModel):
         "Keep Provider Calls (days)", config_parameter='ddcpts_base.provider_call_retention_days', default=30)
     ddcpts_health_token_set = fields.Boolean("Health Token Set", compute='_compute_ddcpts_health_token_set')
 
+    @api.depends('company_id')  # a dependency, so that the settings form computes it too
     def _compute_ddcpts_encryption_configured(self):
         self.ddcpts_encryption_configured = crypto.is_configured()
 
+    @api.depends('company_id')
     def _compute_ddcpts_health_token_set(self):
         self.ddcpts_health_token_set = bool(self.env['ir.config_parameter'].sudo().get_param(HEALTH_TOKEN_PARAM))
 

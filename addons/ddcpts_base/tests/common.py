@@ -1,0 +1,87 @@
+"""Shared test helpers of the DDCPTS addons.
+
+- ``SandboxMixin`` drives the provider simulator started by ``make test`` (``DDCPTS_SANDBOX_URL``)
+  through its control API: reset, scripted outcomes, the requests it received, callbacks it sent.
+- ``DdcptsCase`` is a TransactionCase whose registry is in test mode (as in HttpCase), so the code
+  that writes logs in its own transaction (provider calls, callbacks, token cache) stays inside the
+  test's transaction and is rolled back with it.
+- ``committed_env`` gives a real, committed transaction for the tests that need true concurrency.
+"""
+import contextlib
+import os
+from urllib.parse import urlparse
+
+import requests
+
+from odoo import SUPERUSER_ID, api
+from odoo.tests.common import HOST, HttpCase, TransactionCase, _super_send
+
+
+def sandbox_url():
+    url = os.environ.get('DDCPTS_SANDBOX_URL')
+    if not url:
+        raise RuntimeError("DDCPTS_SANDBOX_URL is not set: run the tests with `make test`, which starts the simulator")
+    return url.rstrip('/')
+
+
+class SandboxMixin:
+    """Control API of the simulator (see sandbox/README.md)."""
+
+    @classmethod
+    def _request_handler(cls, session, prepared_request, /, **kwargs):
+        """Keep the timeouts code asks for on local requests (Odoo raises them to 10 s in tests):
+        the simulator's scripted latency is how timeouts are tested. Others stay blocked."""
+        if urlparse(prepared_request.url).hostname in (HOST, 'localhost'):
+            return _super_send(session, prepared_request, **kwargs)
+        return super()._request_handler(session, prepared_request, **kwargs)
+
+    @classmethod
+    def sandbox_url(cls):
+        return sandbox_url()
+
+    def sandbox(self, method, path, **kwargs):
+        response = requests.request(method, f'{sandbox_url()}/_sandbox/{path}', timeout=30, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def sandbox_reset(self):
+        self.sandbox('POST', 'reset')
+
+    def sandbox_rule(self, **rule):
+        """Script the next matching request(s): status/body, delay_ms, result, callback, times."""
+        return self.sandbox('POST', 'rules', json=rule)['id']
+
+    def sandbox_requests(self, path=''):
+        return self.sandbox('GET', 'requests', params={'path': path} if path else None)['requests']
+
+    def sandbox_wait_callbacks(self, count, timeout=20):
+        answer = self.sandbox('POST', 'callbacks/wait', json={'count': count, 'timeout': timeout})
+        self.assertTrue(answer['complete'], f"the simulator did not deliver {count} callback(s): {answer['callbacks']}")
+        return answer['callbacks']
+
+
+class DdcptsCase(SandboxMixin, TransactionCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry.enter_test_mode(cls.cr)
+        cls.addClassCleanup(cls.registry.leave_test_mode)
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox_reset()
+
+
+class DdcptsHttpCase(SandboxMixin, HttpCase):
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox_reset()
+
+
+@contextlib.contextmanager
+def committed_env(registry):
+    """An environment on a real cursor, committed on exit (only outside the registry's test mode)."""
+    with registry.cursor() as cr:
+        yield api.Environment(cr, SUPERUSER_ID, {})

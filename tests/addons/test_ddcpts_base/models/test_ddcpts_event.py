@@ -1,0 +1,38 @@
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+
+
+class TestDdcptsEvent(models.Model):
+    """What the fake provider's event callbacks book (unique on the provider's event id)."""
+    _name = 'test.ddcpts.event'
+    _description = "DDCPTS test event"
+
+    event_id = fields.Char(required=True)
+    amount = fields.Float()
+    provider_id = fields.Many2one('test.ddcpts.provider', required=True)
+
+    _sql_constraints = [('event_unique', 'UNIQUE(event_id)', "An event is booked once.")]
+
+    def _process_event_callback(self, callback):
+        payload = callback._ddcpts_payload()
+        event_id = payload.get('event_id')
+        if not isinstance(event_id, str) or not event_id:
+            raise CallbackInputError(_("event_id is missing."))
+        amount = payload.get('amount', 0)
+        if not isinstance(amount, (int, float)) or isinstance(amount, bool):
+            raise CallbackInputError(_("amount must be a number."))
+        provider = callback._ddcpts_provider_record()
+        self.env.cr.execute("SELECT id FROM test_ddcpts_event WHERE event_id = %s FOR UPDATE", [event_id])
+        existing = self.env.cr.fetchone()
+        if existing:
+            callback._ddcpts_mark_duplicate(reference=event_id)
+            return {'event': existing[0], 'duplicate': True}
+        event = self.create({'event_id': event_id, 'amount': amount, 'provider_id': provider.id})
+        if payload.get('crash'):
+            raise RuntimeError("crash after booking the event")
+        if not provider.accepts_events:
+            raise UserError(_("The provider does not accept events yet."))
+        callback._ddcpts_link(event, reference=event_id)
+        return {'event': event.id, 'duplicate': False}
