@@ -52,7 +52,7 @@ ensure_chromium() {
   apt_install chromium fonts-liberation
 }
 
-pip_install() { "$PYTHON" -m pip install -q --disable-pip-version-check "$@"; }
+pip_install() { PIP_ROOT_USER_ACTION=ignore "$PYTHON" -m pip install -q --disable-pip-version-check "$@"; }
 
 ensure_odoo() {  # installs Odoo 18.0 from $ODOO_SOURCE unless it is importable already
   if "$PYTHON" -c "import odoo.release as r; assert r.version_info[:2] == (18, 0)" 2>/dev/null; then

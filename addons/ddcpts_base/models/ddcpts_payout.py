@@ -162,6 +162,7 @@ class DdcptsPayout(models.Model):
                     note=_("Approve the payout of %(amount)s to %(partner)s.",
                            amount=payout._format_amount(), partner=payout.partner_id.display_name),
                 )
+        return True
 
     def _eligible_approvers(self):
         self.ensure_one()
@@ -183,6 +184,7 @@ class DdcptsPayout(models.Model):
             payout.activity_feedback(['ddcpts_base.mail_activity_type_payout_approval'],
                                      feedback=_("Approved by %s", self.env.user.name))
         self.env.ref('ddcpts_base.ir_cron_send_payouts')._trigger()
+        return True
 
     def _check_approval_rights(self, user):
         self.ensure_one()
@@ -221,6 +223,7 @@ class DdcptsPayout(models.Model):
                 raise UserError(_("%s was sent to the provider: it cannot be cancelled any more.", payout.name))
         self.sudo().write({'state': 'cancelled'})
         self.activity_unlink(['ddcpts_base.mail_activity_type_payout_approval'])
+        return True
 
     def action_reset_to_draft(self):
         for payout in self:
@@ -229,7 +232,8 @@ class DdcptsPayout(models.Model):
         self.activity_unlink(['ddcpts_base.mail_activity_type_payout_approval'])
         # a new attempt is a new payment for the provider: it gets a new idempotency key
         self.sudo().write({'state': 'draft', 'approved_by_id': False, 'approved_at': False, 'last_error': False,
-                    'idempotency_key': str(uuid.uuid4())})
+                           'idempotency_key': str(uuid.uuid4())})
+        return True
 
     # ------------------------------------------------------------------
     # Sending (cron) and adapter interface
@@ -328,6 +332,7 @@ class DdcptsPayout(models.Model):
             if not payout.provider_reference:
                 raise UserError(_("Enter the reference of the transfer on %s first.", payout.name))
             payout._ddcpts_set_done()
+        return True
 
     # ------------------------------------------------------------------
     # Accounting

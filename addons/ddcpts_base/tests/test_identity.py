@@ -58,3 +58,7 @@ class TestIdentity(TransactionCase):
             'name': "Akinyi", 'phone': '0722 000 111', 'country_id': self.env.ref('base.ke').id,
         })
         self.assertEqual(kenya._ddcpts_msisdn(), '254722000111')
+
+    def test_local_formats_of_other_countries_read_as_kenyan(self):
+        self.assertEqual(normalize_msisdn('0722 111 222', 'US'), '254722111222')
+        self.assertEqual(normalize_msisdn('+233244123456', 'US'), '233244123456')

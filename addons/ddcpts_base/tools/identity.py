@@ -21,13 +21,15 @@ MOBILE_RANGES = {
     254: ('KE', ('7', '1')),
     233: ('GH', ('2', '5')),
 }
+LOCAL_REGIONS = {country for country, _prefixes in MOBILE_RANGES.values()}
 
 
 def normalize_msisdn(number, country_code='KE'):
     """Return ``number`` as a mobile-money MSISDN (country code + national number, digits only).
 
     :param str number: the number as typed, in any local or international format
-    :param str country_code: ISO code of the country used for local formats (``KE`` or ``GH``)
+    :param str country_code: ISO code of the country used for local formats (``KE`` or ``GH``; any
+        other country reads local formats as Kenyan, the only other mobile-money market served)
     :raise UserError: when it is not a Kenyan or Ghanaian mobile number
     """
     cleaned = (number or '').strip()
@@ -36,7 +38,10 @@ def normalize_msisdn(number, country_code='KE'):
     if cleaned[0].isdigit() and cleaned.startswith(tuple(str(code) for code in MOBILE_RANGES)) \
             and len(''.join(filter(str.isdigit, cleaned))) > 10:
         cleaned = '+' + cleaned  # 2547XXXXXXXX typed without its "+"
-    parsed = phone_validation.phone_parse(cleaned, (country_code or 'KE').upper())
+    region = (country_code or '').upper()
+    if region not in LOCAL_REGIONS:
+        region = 'KE'
+    parsed = phone_validation.phone_parse(cleaned, region)
     national = str(parsed.national_number)
     country, mobile_prefixes = MOBILE_RANGES.get(parsed.country_code, (None, ()))
     if not country:

@@ -4,7 +4,7 @@ from odoo.exceptions import UserError
 from odoo.addons.ddcpts_base.exceptions import CallbackInputError
 
 
-class TestDdcptsEvent(models.Model):
+class DdcptsTestEvent(models.Model):
     """What the fake provider's event callbacks book (unique on the provider's event id)."""
     _name = 'test.ddcpts.event'
     _description = "DDCPTS test event"

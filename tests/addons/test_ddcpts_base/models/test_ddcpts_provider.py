@@ -5,7 +5,7 @@ from odoo.addons.ddcpts_base.models.ddcpts_secret_mixin import SecretField
 CALLBACK_PREFIX = '/ddcpts/test'
 
 
-class TestDdcptsProvider(models.Model):
+class DdcptsTestProvider(models.Model):
     """A provider speaking the simulator's generic ``echo`` API."""
     _name = 'test.ddcpts.provider'
     _inherit = ['ddcpts.provider.mixin']

@@ -1,0 +1,57 @@
+"""An external system drives the payout flow of ddcpts_base over JSON-RPC with API keys."""
+from jsonrpc_client import JsonRpcClient, JsonRpcError
+
+from odoo.tests import new_test_user, tagged
+from odoo.tests.common import HttpCase
+
+
+@tagged('post_install', '-at_install')
+class TestJsonRpcPayouts(HttpCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        billing = 'base.group_user,account.group_account_invoice,ddcpts_base.group_ddcpts_user'
+        cls.requester = new_test_user(cls.env, 'erp_bot', groups=billing)
+        cls.approver = new_test_user(cls.env, 'cfo', groups=billing + ',ddcpts_base.group_ddcpts_payout_approver',
+                                     ddcpts_payout_limit=100000)
+        # sudo: a persistent key, as an administrator would issue for a system account
+        cls.requester_key = cls.env['res.users.apikeys'].with_user(cls.requester).sudo()._generate(None, 'ERP', None)
+        cls.approver_key = cls.env['res.users.apikeys'].with_user(cls.approver).sudo()._generate(None, 'App', None)
+        cls.partner = cls.env['res.partner'].create({'name': "Njeri", 'mobile': '0722 111 222'})
+        cls.journal = cls.env['account.journal'].search(
+            [('type', '=', 'bank'), ('company_id', '=', cls.env.company.id)], limit=1)
+
+    def client(self, login, key):
+        return JsonRpcClient(self.base_url(), self.env.cr.dbname, login, key)
+
+    def test_request_and_approve_a_payout_over_json_rpc(self):
+        erp = self.client('erp_bot', self.requester_key)
+        payout_id = erp.execute('ddcpts.payout', 'create', {
+            'partner_id': self.partner.id, 'amount': 2500, 'journal_id': self.journal.id, 'purpose': "Refund",
+        })
+        erp.execute('ddcpts.payout', 'action_submit', [payout_id])
+        with self.assertRaisesRegex(JsonRpcError, "not allowed to approve"):
+            erp.execute('ddcpts.payout', 'action_approve', [payout_id])
+
+        cfo = self.client('cfo', self.approver_key)
+        cfo.execute('ddcpts.payout', 'action_approve', [payout_id])
+        [payout] = cfo.execute('ddcpts.payout', 'read', [payout_id],
+                               fields=['state', 'recipient_phone', 'approved_by_id'])
+        self.assertEqual(payout['state'], 'approved')
+        self.assertEqual(payout['recipient_phone'], '254722111222')
+        self.assertEqual(payout['approved_by_id'][0], self.approver.id)
+
+    def test_bad_credentials_and_bad_input_get_clear_errors(self):
+        with self.assertRaisesRegex(JsonRpcError, "Authentication of erp_bot refused"):
+            self.client('erp_bot', 'not-the-key').authenticate()
+        erp = self.client('erp_bot', self.requester_key)
+        with self.assertRaisesRegex(JsonRpcError, "not a mobile number of KE"):
+            erp.execute('ddcpts.payout', 'create', {
+                'partner_id': self.partner.id, 'amount': 10, 'journal_id': self.journal.id,
+                'recipient_phone': '020 123 4567',
+            })
+        with self.assertRaisesRegex(JsonRpcError, "through the buttons"):
+            payout_id = erp.execute('ddcpts.payout', 'create', {
+                'partner_id': self.partner.id, 'amount': 10, 'journal_id': self.journal.id})
+            erp.execute('ddcpts.payout', 'write', [payout_id], {'state': 'done'})
