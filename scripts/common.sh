@@ -92,6 +92,7 @@ ensure_setup() {  # everything `make run` and `make test` need, installed when m
   PG_BIN="$(find_pg_bin)"
   ensure_chromium
   "$PYTHON" -c "import websocket" || die "websocket-client is not importable: browser tests cannot run"
+  odoo_launcher
 }
 
 odoo_addons_path() {  # odoo_addons_path [DIR...]: Odoo's own addons directories, ours, then DIRs
@@ -165,4 +166,10 @@ sys.exit(1)
 EOF
 }
 
-odoo_cmd() { "$PYTHON" -m odoo "$@"; }
+odoo_launcher() {  # sets ODOO_BIN: Odoo's console script (prefork workers re-run it), else `python -m odoo`
+  local script
+  script="$("$PYTHON" -c 'import os, sysconfig; p = os.path.join(sysconfig.get_path("scripts"), "odoo"); print(p if os.path.isfile(p) else "")')"
+  if [ -n "$script" ]; then ODOO_BIN=("$PYTHON" "$script"); else ODOO_BIN=("$PYTHON" -m odoo); fi
+}
+
+odoo_cmd() { "${ODOO_BIN[@]}" "$@"; }

@@ -20,3 +20,9 @@ class TestDdcptsController(http.Controller):
                     processor='ddcpts.payout._process_test_payout_result')
     def test_payout_callback(self, result):
         return {'received': True}
+
+    @callback_route('/ddcpts/test/<int:record_id>/<string:token>/noop', provider_model='test.ddcpts.provider',
+                    processor='test.ddcpts.event._process_noop_callback')
+    def test_noop_callback(self, result):
+        """Stores the callback and processes nothing: the cost of the storage itself (bench/)."""
+        return result

@@ -36,3 +36,6 @@ class DdcptsTestEvent(models.Model):
             raise UserError(_("The provider does not accept events yet."))
         callback._ddcpts_link(event, reference=event_id)
         return {'event': event.id, 'duplicate': False}
+
+    def _process_noop_callback(self, callback):
+        return {'received': callback.id}
