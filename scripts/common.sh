@@ -150,20 +150,45 @@ pg_stop() {  # pg_stop DATADIR
   [ -f "$1/postmaster.pid" ] && pg_as_owner "$PG_BIN/pg_ctl" -D "$1" -m fast -w -s stop || true
 }
 
-sandbox_start() {  # sandbox_start PORT LOGFILE: starts the provider simulator in the background
-  (cd "$ROOT" && exec "$PYTHON" -m sandbox --port "$1" >"$2" 2>&1) &
-  SANDBOX_PID=$!
-  SANDBOX_URL="http://127.0.0.1:$1"
-  "$PYTHON" - "$SANDBOX_URL/_sandbox/health" <<'EOF' || die "the simulator did not start (see $2)"
+wait_for_url() {  # wait_for_url URL SECONDS: returns once URL answers, fails after SECONDS
+  "$PYTHON" - "$1" "$2" <<'EOF'
 import sys, time, urllib.request
-for _ in range(100):
+deadline = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < deadline:
     try:
-        urllib.request.urlopen(sys.argv[1], timeout=1)
+        urllib.request.urlopen(sys.argv[1], timeout=2)
         sys.exit(0)
     except OSError:
         time.sleep(0.1)
 sys.exit(1)
 EOF
+}
+
+sandbox_start() {  # sandbox_start PORT LOGFILE: starts the provider simulator in the background
+  (cd "$ROOT" && exec "$PYTHON" -m sandbox --port "$1" >"$2" 2>&1) &
+  SANDBOX_PID=$!
+  SANDBOX_URL="http://127.0.0.1:$1"
+  wait_for_url "$SANDBOX_URL/_sandbox/health" 10 || die "the simulator did not start (see $2)"
+}
+
+throwaway_stack() {  # throwaway_stack NAME: a temporary cluster, simulator and key in $WORK, gone on exit
+  WORK="$(mktemp -d "${TMPDIR:-/tmp}/ddcpts-$1.XXXXXX")"
+  [ "$(id -u)" = 0 ] && chmod 755 "$WORK"
+  trap stop_throwaway_stack EXIT
+  pg_start "$WORK/pg" -c fsync=off -c synchronous_commit=off -c full_page_writes=off
+  sandbox_start "$(free_port)" "$WORK/sandbox.log"
+  export DDCPTS_SANDBOX_URL="$SANDBOX_URL"
+  export DDCPTS_ENCRYPTION_KEY="$(encryption_key)"
+  # tests/addons holds test-only fixture addons (fake provider, callback routes): never in `make run`
+  ADDONS_PATH="$(odoo_addons_path "$ROOT/tests/addons")"
+  ALL_MODULES="$(addon_names "$ROOT/addons" "$ROOT/tests/addons")"
+}
+
+stop_throwaway_stack() {
+  [ -n "${ODOO_PID:-}" ] && kill "$ODOO_PID" 2>/dev/null && wait "$ODOO_PID" 2>/dev/null
+  [ -n "${SANDBOX_PID:-}" ] && kill "$SANDBOX_PID" 2>/dev/null
+  pg_stop "$WORK/pg"
+  rm -rf "$WORK"
 }
 
 odoo_launcher() {  # sets ODOO_BIN: Odoo's console script (prefork workers re-run it), else `python -m odoo`

@@ -8,27 +8,11 @@ source "$(dirname "$0")/common.sh"
 ensure_setup
 "$ROOT/scripts/lint.sh"
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/ddcpts-test.XXXXXX")"
-[ "$(id -u)" = 0 ] && chmod 755 "$WORK"
-cleanup() {
-  [ -n "${SANDBOX_PID:-}" ] && kill "$SANDBOX_PID" 2>/dev/null
-  pg_stop "$WORK/pg"
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-pg_start "$WORK/pg" -c fsync=off -c synchronous_commit=off -c full_page_writes=off
-sandbox_start "$(free_port)" "$WORK/sandbox.log"
-export DDCPTS_SANDBOX_URL="$SANDBOX_URL"
-export DDCPTS_ENCRYPTION_KEY="$(encryption_key)"
-
+throwaway_stack test
 DB=ddcpts_test
-# tests/addons holds test-only fixture addons (fake provider, callback routes), installed here only
-ADDONS_PATH="$(odoo_addons_path "$ROOT/tests/addons")"
 ODOO_ARGS=(-c "$ROOT/config/test.conf" --addons-path="$ADDONS_PATH" --data-dir="$WORK/data" "${DB_ARGS[@]}")
-MODULES="$(addon_names "$ROOT/addons" "$ROOT/tests/addons")"
-log "installing $MODULES with demo data in a fresh database"
-odoo_cmd "${ODOO_ARGS[@]}" -d "$DB" -i "$MODULES" --stop-after-init
+log "installing $ALL_MODULES with demo data in a fresh database"
+odoo_cmd "${ODOO_ARGS[@]}" -d "$DB" -i "$ALL_MODULES" --stop-after-init
 
 cd "$ROOT"
 PYTEST_ARGS=("$@")

@@ -4,3 +4,4 @@ from . import test_provider_client
 from . import test_webhooks
 from . import test_payouts
 from . import test_health
+from . import test_neutralize

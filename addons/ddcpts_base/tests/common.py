@@ -2,9 +2,9 @@
 
 - ``SandboxMixin`` drives the provider simulator started by ``make test`` (``DDCPTS_SANDBOX_URL``)
   through its control API: reset, scripted outcomes, the requests it received, callbacks it sent.
-- ``DdcptsCase`` is a TransactionCase whose registry is in test mode (as in HttpCase), so the code
-  that writes logs in its own transaction (provider calls, callbacks, token cache) stays inside the
-  test's transaction and is rolled back with it.
+- ``DdcptsCase`` is a TransactionCase whose registry is in test mode (``RegistryTestModeMixin``, as
+  in HttpCase), so the code that writes logs in its own transaction (provider calls, callbacks,
+  token cache) stays inside the test's transaction and is rolled back with it.
 - ``committed_env`` gives a real, committed transaction for the tests that need true concurrency.
 """
 import contextlib
@@ -60,13 +60,18 @@ class SandboxMixin:
         return answer['callbacks']
 
 
-class DdcptsCase(SandboxMixin, TransactionCase):
+class RegistryTestModeMixin:
+    """Code opening its own cursors (logs, token cache, callback storage) then works inside the
+    test's transaction, as in HttpCase."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.registry.enter_test_mode(cls.cr)
         cls.addClassCleanup(cls.registry.leave_test_mode)
+
+
+class DdcptsCase(RegistryTestModeMixin, SandboxMixin, TransactionCase):
 
     def setUp(self):
         super().setUp()

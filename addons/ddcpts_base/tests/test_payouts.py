@@ -6,16 +6,14 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.ddcpts_base.tests.common import SandboxMixin
+from odoo.addons.ddcpts_base.tests.common import RegistryTestModeMixin
 
 
-class PayoutCommon(SandboxMixin, AccountTestInvoicingCommon):
+class PayoutCommon(RegistryTestModeMixin, AccountTestInvoicingCommon):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.registry.enter_test_mode(cls.cr)
-        cls.addClassCleanup(cls.registry.leave_test_mode)
         cls.company = cls.company_data['company']
         cls.company.country_id = cls.env.ref('base.ke')
         cls.bank_journal = cls.company_data['default_journal_bank']

@@ -49,21 +49,22 @@ def encrypt(clear_text):
 
 
 def decrypt(token):
-    try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken as error:
-        raise UserError(_lt(
-            "A stored secret cannot be decrypted with the configured encryption key. "
-            "Was the key changed without a rotation?"
-        )) from error
+    return _with_keys('decrypt', token, _lt(
+        "A stored secret cannot be decrypted with the configured encryption key. "
+        "Was the key changed without a rotation?"
+    ))
 
 
 def rotate(token):
     """Re-encrypt ``token`` with the newest key (it may have been encrypted with any configured key)."""
+    return _with_keys('rotate', token, _lt(
+        "A stored secret cannot be decrypted with any configured encryption key, so it cannot be "
+        "rotated. Keep the old key in the list until the rotation has run."
+    ))
+
+
+def _with_keys(operation, token, message):
     try:
-        return _fernet().rotate(token.encode()).decode()
+        return getattr(_fernet(), operation)(token.encode()).decode()
     except InvalidToken as error:
-        raise UserError(_lt(
-            "A stored secret cannot be decrypted with any configured encryption key, so it cannot be "
-            "rotated. Keep the old key in the list until the rotation has run."
-        )) from error
+        raise UserError(message) from error

@@ -58,21 +58,22 @@ def msisdn_to_e164(msisdn):
 
 def clean_kra_pin(value):
     """Return the compact KRA PIN (``P051365947M``) or raise a ValidationError a clerk understands."""
-    try:
-        return kra_pin.validate(value)
-    except stdnum_exceptions.ValidationError as error:
-        raise ValidationError(_lt(
-            "%s is not a valid KRA PIN: it has 11 characters, A (individual) or P (company), "
-            "nine digits and a letter, e.g. P051365947M.", value,
-        )) from error
+    return _validated(kra_pin, value, _lt(
+        "%s is not a valid KRA PIN: it has 11 characters, A (individual) or P (company), "
+        "nine digits and a letter, e.g. P051365947M.", value,
+    ))
 
 
 def clean_ghana_tin(value):
     """Return the compact Ghana TIN (``C0000803561``) or raise a ValidationError."""
+    return _validated(ghana_tin, value, _lt(
+        "%s is not a valid Ghana TIN: 11 characters starting with P, C, G, Q or V followed by 00, "
+        "e.g. C0000803561.", value,
+    ))
+
+
+def _validated(stdnum_module, value, message):
     try:
-        return ghana_tin.validate(value)
+        return stdnum_module.validate(value)
     except stdnum_exceptions.ValidationError as error:
-        raise ValidationError(_lt(
-            "%s is not a valid Ghana TIN: 11 characters starting with P, C, G, Q or V followed by 00, "
-            "e.g. C0000803561.", value,
-        )) from error
+        raise ValidationError(message) from error
