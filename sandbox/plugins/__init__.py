@@ -1,5 +1,10 @@
 """The providers the simulator serves by default. To add one, write its module and list its class here."""
 
 from .echo import EchoPlugin
+from .etims import EtimsPlugin
+from .africastalking import AfricasTalkingPlugin
+from .infobip import InfobipPlugin
+from .mtn_sms import MtnSmsPlugin
+from .twilio import TwilioPlugin
 
-PLUGINS = [EchoPlugin]
+PLUGINS = [EchoPlugin, EtimsPlugin, AfricasTalkingPlugin, InfobipPlugin, MtnSmsPlugin, TwilioPlugin]

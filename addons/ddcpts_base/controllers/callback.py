@@ -115,14 +115,17 @@ def _process(callback_id):
     for attempt in range(1, MAX_TRIES_ON_CONCURRENCY_FAILURE + 1):
         try:
             with registry.cursor() as cr:
-                return api.Environment(cr, SUPERUSER_ID, {})['ddcpts.callback'].browse(callback_id)._ddcpts_process()
+                # the environment must outlive the commit: the cursor flushes only environments still alive
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                return env['ddcpts.callback'].browse(callback_id)._ddcpts_process()
         except RETRYABLE_DATABASE_ERRORS as error:
             conflict = error
             if attempt < MAX_TRIES_ON_CONCURRENCY_FAILURE:
                 time.sleep(random.uniform(0.0, 0.1 * 2 ** attempt))
     _logger.warning("Callback %s still conflicting after %s attempts", callback_id, MAX_TRIES_ON_CONCURRENCY_FAILURE)
     with registry.cursor() as cr:
-        api.Environment(cr, SUPERUSER_ID, {})['ddcpts.callback'].browse(callback_id).write({
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env['ddcpts.callback'].browse(callback_id).write({
             'state': 'failed', 'error': f'Concurrent update: {conflict}', 'response_status': 503,
         })
     return 'failed', CallbackInputError("Busy, try again later.", status=503)

@@ -61,7 +61,9 @@ class DdcptsCallback(models.Model):
     def _ddcpts_store(self, values):
         """Create the callback row in a separate transaction, committed at once; return its id."""
         with self.env.registry.cursor() as cr:
-            return self.with_env(api.Environment(cr, SUPERUSER_ID, {})).create(values).id
+            # keep the environment alive until the commit: a cursor only flushes live environments
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            return env['ddcpts.callback'].create(values).id
 
     # ------------------------------------------------------------------
     # Helpers for processors

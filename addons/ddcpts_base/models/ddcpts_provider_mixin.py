@@ -142,7 +142,8 @@ class DdcptsProviderMixin(models.AbstractModel):
         )
         error = values.get('error') or self.env._("HTTP %s", values['status_code'])
         with self.env.registry.cursor() as cr:
-            api.Environment(cr, SUPERUSER_ID, {})['ddcpts.provider.call'].create(values)
+            env = api.Environment(cr, SUPERUSER_ID, {})  # alive until the commit, which flushes it
+            env['ddcpts.provider.call'].create(values)
         self.env['ddcpts.health.status']._ddcpts_record_result(self, success=values['success'], error=error)
 
     def _ddcpts_company(self):
@@ -161,13 +162,12 @@ class DdcptsProviderMixin(models.AbstractModel):
         self.ensure_one()
         key = (self._name, self.id, scope)
         with self.env.registry.cursor() as cr:
-            cr.execute("""
-                INSERT INTO ddcpts_provider_token (res_model, res_id, scope) VALUES (%s, %s, %s)
-                ON CONFLICT (res_model, res_id, scope) DO NOTHING
-            """, key)
-            cr.commit()
             for attempt in range(TOKEN_LOCK_ATTEMPTS):
                 try:
+                    cr.execute("""
+                        INSERT INTO ddcpts_provider_token (res_model, res_id, scope) VALUES (%s, %s, %s)
+                        ON CONFLICT (res_model, res_id, scope) DO NOTHING
+                    """, key, log_exceptions=False)
                     cr.execute("""
                         SELECT id, ciphertext, expires_at FROM ddcpts_provider_token
                          WHERE res_model = %s AND res_id = %s AND scope = %s
@@ -175,7 +175,7 @@ class DdcptsProviderMixin(models.AbstractModel):
                     """, key, log_exceptions=False)
                     break
                 except pg_errors.SerializationFailure:
-                    # another worker refreshed it while we waited: look again with a fresh snapshot
+                    # another worker created or refreshed the row meanwhile: look again with a fresh snapshot
                     cr.rollback()
                     if attempt == TOKEN_LOCK_ATTEMPTS - 1:
                         raise

@@ -46,6 +46,10 @@ class DdcptsSecretMixin(models.AbstractModel):
     def _inverse_ddcpts_secrets(self):
         for record in self:
             for name in record._ddcpts_secret_field_names():
+                # the secret fields share this inverse: only those being written hold a value in cache
+                # (the others read as empty while protected, which must not erase their secret)
+                if not record.env.cache.contains(record, record._fields[name]):
+                    continue
                 value = record[name]
                 if value != SECRET_MASK:
                     record._ddcpts_set_secret(name, value)

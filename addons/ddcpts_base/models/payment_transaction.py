@@ -26,6 +26,22 @@ class PaymentTransaction(models.Model):
         """Models a transaction can pay through ``ddcpts_origin``; addons append theirs."""
         return []
 
+    @api.model
+    def _ddcpts_match_reference(self, reference, company, msisdn=None):
+        """Hook: claim money that arrived with a reference typed by the payer (an M-Pesa paybill
+        "account number", a MoMo payer note) for a document of your addon.
+
+        Overrides return the values that assign the money to their document, e.g.
+        ``{'partner_id': 7, 'ddcpts_origin': 'sacco.loan,12'}`` (``ddcpts_origin`` is then applied by
+        ``_ddcpts_post_process_origin``), or what ``super()`` returns when the reference is not theirs.
+
+        :param str reference: the reference as typed (stripped)
+        :param company: the company the money was paid to
+        :param str msisdn: the payer's number when the provider discloses it
+        :return: transaction values, empty when nobody claims the reference
+        """
+        return {}
+
     def _ddcpts_flag_for_review(self, reason):
         """Put the transaction in the review queue with a reason a clerk understands."""
         for tx in self:

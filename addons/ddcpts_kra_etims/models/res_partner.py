@@ -1,0 +1,65 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.ddcpts_base.tools.actions import notification
+from odoo.addons.ddcpts_kra_etims import const
+
+
+class ResPartner(models.Model):
+    _inherit = 'res.partner'
+
+    etims_registered_device_ids = fields.Many2many(
+        'ddcpts.etims.device', 'ddcpts_etims_device_partner_rel', 'partner_id', 'device_id',
+        "Registered with eTIMS Branches", copy=False, readonly=True,
+        help="Branches this customer was registered with (saveBhfCustomer).")
+
+    @api.model
+    def _etims_supplier(self, tin, name, company):
+        """The supplier with this KRA PIN, created when unknown (from an invoice fetched from eTIMS)."""
+        partner = self.search([('kra_pin', '=', tin), ('company_id', 'in', (False, company.id))], limit=1)
+        if partner:
+            return partner.commercial_partner_id
+        return self.create({
+            'name': name or tin,
+            'kra_pin': tin,
+            'is_company': tin.startswith('P'),
+            'country_id': self.env.ref('base.ke').id,
+            'supplier_rank': 1,
+        })
+
+    def _etims_ensure_registered(self, device):
+        """``saveBhfCustomer``: register the customer with the branch before its first invoice there."""
+        self.ensure_one()
+        if device in self.sudo().etims_registered_device_ids:
+            return False
+        user = self.env.user
+        device._etims_call('saveBhfCustomer', {
+            'custNo': (self.ref or str(self.id))[:9],
+            'custTin': self.kra_pin,
+            'custNm': (self.name or '')[:60],
+            'adrs': (self.contact_address or '').replace('\n', ', ')[:300] or None,
+            'telNo': self.mobile or self.phone or None,
+            'email': self.email or None,
+            'faxNo': None,
+            'useYn': 'Y',
+            'remark': None,
+            'regrId': user.login[:20], 'regrNm': user.name[:60], 'modrId': user.login[:20], 'modrNm': user.name[:60],
+        }, related=self)
+        self.sudo().etims_registered_device_ids = [fields.Command.link(device.id)]
+        return True
+
+    def action_etims_check_pin(self):
+        """Button: ask eTIMS who the KRA PIN belongs to (selectCustomer)."""
+        self.ensure_one()
+        if not self.kra_pin:
+            raise UserError(_("Enter the KRA PIN of %s first.", self.display_name))
+        device = self.env['ddcpts.etims.device']._etims_device_for(self.env.company)
+        if not device:
+            raise UserError(_("Set up an eTIMS device for %s first.", self.env.company.name))
+        envelope = device._etims_call('selectCustomer', {'custmTin': self.kra_pin}, related=self)
+        taxpayers = envelope['data'].get('custList') or []
+        if envelope['resultCd'] == const.NO_NEW_DATA or not taxpayers:
+            return notification(_("KRA does not know the PIN %s.", self.kra_pin), kind='warning', sticky=True)
+        taxpayer = taxpayers[0]
+        return notification(_("KRA PIN %(pin)s belongs to %(name)s (status %(status)s).", pin=self.kra_pin,
+                              name=taxpayer.get('taxprNm'), status=taxpayer.get('taxprSttsCd') or '-'))

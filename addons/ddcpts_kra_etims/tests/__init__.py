@@ -1,0 +1,6 @@
+from . import test_amounts
+from . import test_sales
+from . import test_device
+from . import test_purchases
+from . import test_concurrency
+from . import test_tour

@@ -1,0 +1,108 @@
+import threading
+
+from odoo import Command, fields
+from odoo.tests import tagged
+from odoo.tests.common import TransactionCase
+
+from odoo.addons.ddcpts_base.tests.common import SandboxMixin, committed_env, sandbox_url
+
+WORKERS = 4
+DEVICE_PIN = 'P059999999Z'
+
+
+@tagged('post_install', '-at_install')
+class TestEtimsConcurrentPosting(SandboxMixin, TransactionCase):
+    """Invoices posted at the same moment by several workers, each in its own committed transaction,
+    as with Odoo's prefork workers: every one gets its own number, consecutive, in the order KRA needs."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with committed_env(cls.registry) as env:
+            company = env.ref('base.main_company')
+            journal = env['account.journal'].search([('company_id', '=', company.id), ('type', '=', 'sale')], limit=1)
+            if not journal:
+                raise AssertionError("the main company needs a chart of accounts (a sales journal) for this test")
+            kes = env.ref('base.KES')
+            cls.kes_was_active = kes.active
+            kes.active = True
+            tax = env['account.tax'].create({
+                'name': "eTIMS concurrency VAT 16%", 'amount': 16, 'type_tax_use': 'sale', 'company_id': company.id,
+                'etims_tax_type': 'B',
+            })
+            item_class = env['ddcpts.etims.item.class'].create({'code': '9999999901', 'name': "Concurrency goods"})
+            product = env['product.product'].create({
+                'name': "eTIMS concurrency item", 'list_price': 100, 'taxes_id': [Command.set(tax.ids)],
+                'etims_item_class_id': item_class.id,
+            })
+            partner = env['res.partner'].create({'name': "eTIMS concurrency customer"})
+            device = env['ddcpts.etims.device'].create({
+                'name': "Concurrency branch", 'company_id': company.id, 'tin': DEVICE_PIN,
+                'serial_number': 'CONCURRENCY-1', 'environment': 'custom',
+                'custom_url': f'{sandbox_url()}/etims-api/', 'timeout': 20,
+            })
+            journal.etims_device_id = device
+            invoices = env['account.move'].create([{
+                'move_type': 'out_invoice', 'partner_id': partner.id, 'journal_id': journal.id,
+                'currency_id': kes.id, 'invoice_date': fields.Date.today(),
+                'invoice_line_ids': [Command.create({'product_id': product.id, 'quantity': index + 1,
+                                                     'price_unit': 100, 'tax_ids': [Command.set(tax.ids)]})],
+            } for index in range(WORKERS)])
+            cls.ids = {'tax': tax.id, 'item_class': item_class.id, 'product': product.id, 'partner': partner.id,
+                       'device': device.id, 'journal': journal.id, 'invoices': invoices.ids}
+        cls.addClassCleanup(cls._delete_committed_data)
+
+    @classmethod
+    def _delete_committed_data(cls):
+        ids = cls.ids
+        with committed_env(cls.registry) as env:
+            env['account.journal'].browse(ids['journal']).etims_device_id = False
+            env['mail.message'].search([('model', '=', 'account.move'), ('res_id', 'in', ids['invoices'])]).unlink()
+            # signed invoices cannot be deleted through the ORM, by design
+            env.cr.execute("DELETE FROM account_move WHERE id IN %s", [tuple(ids['invoices'])])
+            device = env['ddcpts.etims.device'].browse(ids['device'])
+            env['ddcpts.provider.call'].search([('res_model', '=', device._name), ('res_id', '=', device.id)]).unlink()
+            env['ddcpts.health.status'].search([('res_model', '=', device._name), ('res_id', '=', device.id)]).unlink()
+            env['ir.cron.trigger'].search([('cron_id', '=', env.ref('ddcpts_kra_etims.ir_cron_etims_send_queue').id)]
+                                          ).unlink()
+            device.unlink()
+            env['product.product'].browse(ids['product']).product_tmpl_id.unlink()
+            env['ddcpts.etims.item.class'].browse(ids['item_class']).unlink()
+            env['account.tax'].browse(ids['tax']).unlink()
+            env['res.partner'].browse(ids['partner']).unlink()
+            env.ref('base.KES').active = cls.kes_was_active
+
+    def test_invoices_posted_at_once_get_consecutive_distinct_numbers(self):
+        self.sandbox_reset()
+        # KRA answers slowly, so the workers really overlap while one of them is sending
+        self.sandbox_rule(path='/etims-api/saveTrnsSalesOsdc', delay_ms=200, times=-1)
+        with committed_env(self.registry) as env:
+            env['ddcpts.etims.device'].browse(self.ids['device']).action_initialize()
+        barrier = threading.Barrier(WORKERS)
+        errors = []
+
+        def post(invoice_id):
+            try:
+                barrier.wait()
+                with committed_env(self.registry) as env:
+                    env['account.move'].browse(invoice_id).action_post()
+                # the commit ran the post-commit sending of this worker
+            except Exception as error:  # reported below, with the thread's error
+                errors.append(repr(error))
+
+        threads = [threading.Thread(target=post, args=(invoice_id,)) for invoice_id in self.ids['invoices']]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        self.assertEqual(errors, [])
+        with committed_env(self.registry) as env:
+            invoices = env['account.move'].browse(self.ids['invoices'])
+            self.assertEqual(invoices.mapped('etims_state'), ['signed'] * WORKERS, invoices.mapped('etims_error'))
+            self.assertEqual(sorted(invoices.mapped('etims_invoice_number')), list(range(1, WORKERS + 1)))
+            self.assertEqual(len(set(invoices.mapped('etims_signature'))), WORKERS)
+            self.assertEqual(env['ddcpts.etims.device'].browse(self.ids['device']).last_invoice_number, WORKERS)
+        sales = self.sandbox('GET', 'state')['etims']['sales'][f'{DEVICE_PIN}/00']
+        self.assertEqual(sales['invcNos'], list(range(1, WORKERS + 1)), "KRA received every number once, no gap")
+        sent = [request['json']['invcNo'] for request in self.sandbox_requests('/etims-api/saveTrnsSalesOsdc')]
+        self.assertEqual(sent, list(range(1, WORKERS + 1)), "sent in order, never twice")

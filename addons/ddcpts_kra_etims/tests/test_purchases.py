@@ -1,0 +1,115 @@
+import requests
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from odoo.addons.ddcpts_base.tests.common import sandbox_url
+from odoo.addons.ddcpts_kra_etims.tests.common import COMPANY_PIN, CUSTOMER_PIN, EtimsCase
+
+SELLER_PIN = 'P052222222K'
+
+
+@tagged('post_install', '-at_install')
+class TestEtimsPurchasesAndImports(EtimsCase):
+    """Supplier invoices fetched into draft bills and confirmed when posted; customs import items."""
+
+    def sell_to_us_from_another_taxpayer(self):
+        """Another taxpayer issues an invoice with our PIN as custTin (straight to the simulator)."""
+        url = f'{sandbox_url()}/etims-api/'
+        info = requests.post(url + 'selectInitOsdcInfo', json={'tin': SELLER_PIN, 'bhfId': '00', 'dvcSrlNo': 'S1'},
+                             timeout=10).json()['data']['info']
+        headers = {'tin': SELLER_PIN, 'bhfId': '00', 'cmcKey': info['cmcKey']}
+        item = {'itemCd': 'KE3NTU0000077', 'itemClsCd': '8111150000', 'itemTyCd': '3', 'itemNm': "Consulting day",
+                'orgnNatCd': 'KE', 'pkgUnitCd': 'NT', 'qtyUnitCd': 'U', 'taxTyCd': 'B', 'isrcAplcbYn': 'N',
+                'useYn': 'Y'}
+        requests.post(url + 'saveItem', json=item, headers=headers, timeout=10)
+        taxes = {f'{kind}{code}': 0 for kind in ('taxblAmt', 'taxAmt', 'taxRt') for code in 'ABCDE'}
+        taxes.update(taxblAmtB=23200, taxAmtB=3200, taxRtB=16)
+        answer = requests.post(url + 'saveTrnsSalesOsdc', headers=headers, timeout=10, json={
+            'trdInvcNo': 'C-9', 'invcNo': 1, 'orgInvcNo': 0, 'custTin': COMPANY_PIN, 'custNm': 'Us',
+            'salesTyCd': 'N', 'rcptTyCd': 'S', 'pmtTyCd': '02', 'salesSttsCd': '02', 'cfmDt': '20250301120000',
+            'salesDt': '20250301', 'totItemCnt': 1, **taxes, 'totTaxblAmt': 23200, 'totTaxAmt': 3200,
+            'totAmt': 23200, 'itemList': [dict(item, itemSeq=1, qty=2, prc=11600, splyAmt=23200, dcRt=0, dcAmt=0,
+                                               taxblAmt=23200, taxAmt=3200, totAmt=23200)],
+        }).json()
+        self.assertEqual(answer['resultCd'], '000')
+
+    def test_supplier_invoices_become_draft_bills(self):
+        self.juice.with_company(self.company).etims_item_code = 'KE1NTU0000001'
+        sugar = self.etims_product("Sugar 1kg", 270, self.tax_8, self.class_maize)
+        self.sell_to_us_from_another_taxpayer()
+        partners_with_pin = self.env['res.partner'].search_count([('kra_pin', '=', CUSTOMER_PIN)])
+        action = self.device.action_fetch_purchases()
+        bills = self.env['account.move'].search(action['domain'], order='id')
+        self.assertEqual(len(bills), 2)
+        sample, consulting = bills
+        self.assertRecordValues(sample, [{
+            'move_type': 'in_invoice', 'state': 'draft', 'ref': '77',
+            'etims_supplier_tin': CUSTOMER_PIN, 'etims_supplier_branch': '00', 'etims_supplier_invoice_number': '77',
+            'etims_purchase_state': 'to_confirm', 'amount_total': 12140.0, 'amount_tax': 1640.0,
+            'currency_id': self.kes.id,
+        }])
+        self.assertEqual(sample.partner_id.kra_pin, CUSTOMER_PIN, "the vendor with the supplier's PIN")
+        self.assertEqual(self.env['res.partner'].search_count([('kra_pin', '=', CUSTOMER_PIN)]), partners_with_pin)
+        self.assertEqual(sample.invoice_line_ids.mapped('product_id'), self.juice | sugar, "by item code, by name")
+        self.assertEqual(sample.invoice_line_ids.mapped('quantity'), [10.0, 2.0])
+        new_vendor = consulting.partner_id
+        self.assertEqual((new_vendor.name, new_vendor.kra_pin, new_vendor.supplier_rank),
+                         (f"Taxpayer {SELLER_PIN}", SELLER_PIN, 1), "created for its PIN")
+        self.assertFalse(consulting.invoice_line_ids.product_id, "no product of ours matches")
+        self.assertEqual(consulting.invoice_line_ids.etims_supplier_item_code, 'KE3NTU0000077')
+        self.assertEqual(consulting.amount_total, 23200.0)
+        self.assertEqual(self.device.action_fetch_purchases()['params']['type'], 'info', "nothing new: 001")
+        self.device.purchases_requested_at = '20180101000000'
+        self.device.action_fetch_purchases()
+        self.assertEqual(self.env['account.move'].search_count([('etims_supplier_tin', '!=', False)]), 2,
+                         "fetching again creates no duplicate")
+
+        line = consulting.invoice_line_ids
+        price, taxes = line.price_unit, line.tax_ids
+        line.write({'product_id': self.support.id})
+        line.write({'price_unit': price, 'tax_ids': [(6, 0, taxes.ids)]})
+        consulting.action_post()
+        self.assertEqual(consulting.etims_purchase_state, 'confirmed')
+        [confirmation] = [request['json'] for request in self.sandbox_requests('/etims-api/insertTrnsPurchase')]
+        self.assertEqual((confirmation['spplrTin'], confirmation['spplrInvcNo'], confirmation['regTyCd'],
+                          confirmation['rcptTyCd'], confirmation['pchsSttsCd']), (SELLER_PIN, 1, 'A', 'P', '02'))
+        self.assertEqual((confirmation['totAmt'], confirmation['totTaxAmt']), (23200.0, 3200.0))
+        self.assertEqual(confirmation['itemList'][0]['spplrItemCd'], 'KE3NTU0000077')
+        self.assertEqual(confirmation['invcNo'], consulting.etims_purchase_number)
+
+    def test_purchase_confirmation_is_retried_and_994_counts_as_done(self):
+        self.device.action_fetch_purchases()
+        bill = self.env['account.move'].search([('etims_supplier_invoice_number', '=', '77')])
+        bill.invoice_line_ids.product_id = self.juice
+        self.sandbox_rule(path='/etims-api/insertTrnsPurchase', status=502)
+        bill.action_post()
+        self.assertEqual(bill.state, 'posted', "an eTIMS outage never blocks posting")
+        self.assertEqual(bill.etims_purchase_state, 'error')
+        self.assertIn("HTTP 502", bill.etims_error)
+        self.sandbox_rule(path='/etims-api/insertTrnsPurchase', result={'resultCd': '994'})
+        self.env['account.move']._cron_retry_purchase_confirmations()
+        self.assertEqual(bill.etims_purchase_state, 'confirmed', "KRA already had it")
+
+    def test_import_items_are_approved_or_rejected(self):
+        laptop = self.etims_product("Laptop computers", 90000, self.tax_16, self.class_software)
+        self.device.action_fetch_import_items()
+        items = self.env['ddcpts.etims.import.item'].search([('device_id', '=', self.device.id)],
+                                                             order='item_sequence')
+        self.assertEqual(items.mapped('name'), ["Laptop computers", "Laptop bags"])
+        first, second = items
+        self.assertEqual((str(first.declaration_date), first.declaration_date_raw, first.status),
+                         ('2024-01-10', '10012024', '2'))
+        self.assertEqual(first.product_id, laptop, "matched by name")
+        self.assertFalse(second.product_id)
+        with self.assertRaisesRegex(UserError, "Choose the product"):
+            second.action_approve()
+        first.action_approve()
+        second.action_reject()
+        self.assertEqual(items.mapped('status'), ['3', '4'])
+        approval = self.sandbox_requests('/etims-api/updateImportItem')[0]['json']
+        self.assertEqual((approval['imptItemSttsCd'], approval['dclDe'], approval['itemCd']),
+                         ('3', '10012024', laptop.with_company(self.company).etims_item_code))
+        self.assertEqual(self.sandbox_state()['imports'][f'{COMPANY_PIN}/00'], {'2239078/1': '3', '2239078/2': '4'})
+        with self.assertRaisesRegex(UserError, "already answered"):
+            first.action_reject()

@@ -1,0 +1,93 @@
+from collections import defaultdict, deque
+
+from odoo import _, models
+
+from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+from odoo.addons.ddcpts_sms import const
+from odoo.addons.ddcpts_sms.tools.outcomes import DeliveryReport, accepted, as_int, parse_cost, refused
+
+
+def _digits(number):
+    return ''.join(char for char in str(number or '') if char.isdigit())
+
+
+class DdcptsSmsGateway(models.Model):
+    """Infobip SMS API v3: one request per text with many destinations, JSON delivery reports."""
+    _inherit = 'ddcpts.sms.gateway'
+
+    def _ddcpts_infobip_headers(self):
+        _username, api_key = self._ddcpts_credentials(need_username=False)
+        return {'Authorization': f'App {api_key}', 'Accept': 'application/json'}
+
+    def _ddcpts_infobip_send(self, body, numbers, related=None):
+        message = {
+            'destinations': [{'to': _digits(number)} for number in numbers],
+            'content': {'text': body},
+            'webhooks': {'delivery': {'url': self._ddcpts_sms_callback_url('delivery')}},
+        }
+        if self.sender_id:
+            message['sender'] = self.sender_id
+        response = self._ddcpts_request(
+            'POST', f'{self._ddcpts_api_root()}/sms/3/messages', endpoint='sms_send', json={'messages': [message]},
+            headers=self._ddcpts_infobip_headers(), timeout=self.timeout, related=related,
+        )
+        self._ddcpts_raise_if_unavailable(response)
+        try:
+            answers = response.json()['messages']
+        except (ValueError, KeyError, TypeError):
+            return [refused('sms_server', _("Unreadable answer from Infobip: %s", response.text[:200]))
+                    for _number in numbers]
+        by_destination = defaultdict(deque)
+        for item in answers if isinstance(answers, list) else []:
+            if isinstance(item, dict):
+                by_destination[_digits(item.get('destination') or item.get('to'))].append(item)
+        return [self._ddcpts_infobip_outcome(by_destination[_digits(number)].popleft())
+                if by_destination[_digits(number)] else refused('unknown', _("Missing from the answer of Infobip."))
+                for number in numbers]
+
+    def _ddcpts_infobip_outcome(self, item):
+        status = item.get('status') or {}
+        group, name = status.get('groupName'), status.get('name') or status.get('groupName') or ''
+        if const.INFOBIP_SEND_GROUPS.get(group) == 'accepted':
+            return accepted(item.get('messageId'), parts=as_int((item.get('details') or {}).get('messageCount')),
+                            provider_status=name)
+        if name in const.INFOBIP_NUMBER_REJECTIONS:
+            return refused(const.INFOBIP_NUMBER_REJECTIONS[name], name, provider_status=name)
+        if name == 'REJECTED_NOT_ENOUGH_CREDITS':
+            return refused('sms_credit', name, retry_elsewhere=True, provider_status=name)
+        return refused('unknown', status.get('description') or name, provider_status=name)
+
+    def _ddcpts_infobip_balance(self):
+        response = self._ddcpts_request('GET', f'{self._ddcpts_api_root()}/account/1/balance', endpoint='balance',
+                                        headers=self._ddcpts_infobip_headers(), timeout=self.timeout)
+        self._ddcpts_raise_if_unavailable(response)
+        data = response.json()
+        return f"{data.get('currency', '')} {data.get('balance', '')}".strip()
+
+    # ------------------------------------------------------------------
+    # Callbacks (JSON, unsigned: the URL token authenticates them)
+    # ------------------------------------------------------------------
+
+    def _ddcpts_infobip_delivery_reports(self, callback):
+        results = callback._ddcpts_payload().get('results')
+        if not isinstance(results, list) or not all(isinstance(item, dict) for item in results):
+            raise CallbackInputError(_("An Infobip delivery report has a list of results."))
+        reports = []
+        for item in results:
+            status, error = item.get('status') or {}, item.get('error') or {}
+            if not item.get('messageId') or not isinstance(status, dict):
+                raise CallbackInputError(_("Each Infobip result needs a messageId and a status."))
+            group = status.get('groupName')
+            state = const.INFOBIP_DELIVERY_STATES.get(group)
+            error_name = error.get('name') if isinstance(error, dict) and error.get('name') != 'NO_ERROR' else None
+            price = item.get('price') if isinstance(item.get('price'), dict) else {}
+            parts = as_int(item.get('messageCount', item.get('smsCount')))
+            _currency, unit_price = parse_cost(price.get('pricePerMessage'))
+            cost = unit_price * (parts or 1) if unit_price is not None else None
+            reports.append(DeliveryReport(
+                str(item['messageId']), item.get('to'), state, status.get('name') or group,
+                const.INFOBIP_DELIVERY_ERRORS.get(group) if state == 'failed' else None,
+                error_name or (status.get('name') if state == 'failed' else None),
+                cost, (price.get('currency') or '').upper() or None, parts,
+            ))
+        return reports

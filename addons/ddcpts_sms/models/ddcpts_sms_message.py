@@ -1,0 +1,212 @@
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+
+from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+
+_logger = logging.getLogger(__name__)
+
+FINAL_STATES = frozenset({'delivered', 'failed'})
+DELIVERY_PROCESSOR = 'ddcpts.sms.message._ddcpts_process_delivery'
+NOT_YET_KNOWN = 503  # answered to reports about an SMS not recorded yet: "try again later"
+EARLY_REPORT_RETRY = timedelta(days=1)
+EARLY_REPORT_BATCH = 1000
+
+
+def _e164(number):
+    digits = ''.join(char for char in str(number or '') if char.isdigit())
+    return f'+{digits}' if digits else False
+
+
+class DdcptsSmsMessage(models.Model):
+    """One SMS handed to a gateway (or refused by it): the provider's message id, parts and cost,
+    and its delivery, kept after core deletes the sent ``sms.sms``.
+
+    Delivery reports find their message here by the provider's id, then update the ``sms.tracker``
+    of the same ``sms_uuid`` (hence the chatter notification or the mailing trace).
+    """
+    _name = 'ddcpts.sms.message'
+    _description = "SMS sent through a gateway"
+    _order = 'id desc'
+    _rec_name = 'number'
+
+    gateway_id = fields.Many2one('ddcpts.sms.gateway', required=True, index=True, ondelete='restrict', readonly=True)
+    gateway_type = fields.Selection(related='gateway_id.type', string="Gateway Type")
+    company_id = fields.Many2one('res.company', index=True, readonly=True)
+    sms_uuid = fields.Char("SMS UUID", index='btree_not_null', readonly=True,
+                           help="uuid of the sms.sms (and of its tracker) this message was sent for.")
+    partner_id = fields.Many2one('res.partner', "Contact", index='btree_not_null', readonly=True)
+    number = fields.Char(required=True, readonly=True)
+    provider_message_id = fields.Char("Provider Message ID", readonly=True, index='btree_not_null', copy=False)
+    state = fields.Selection([
+        ('sent', "Sent"),
+        ('buffered', "At the Carrier"),
+        ('delivered', "Delivered"),
+        ('failed', "Failed"),
+    ], required=True, default='sent', index=True, readonly=True,
+        help="Sent: accepted by the gateway. At the carrier: the network holds it (phone off, retrying). "
+             "Failed: refused by the gateway or not delivered.")
+    failure_type = fields.Char(readonly=True, help="sms.sms failure type, or the notification delivery error.")
+    failure_reason = fields.Char(readonly=True, help="The provider's own words.")
+    provider_status = fields.Char(readonly=True, help="Last status the provider gave.")
+    network_code = fields.Char(readonly=True)
+    encoding = fields.Selection([('gsm7', "GSM-7"), ('ucs2', "UCS-2 (Unicode)")], readonly=True)
+    segments = fields.Integer("Parts", readonly=True, help="SMS billed for this message.")
+    currency_id = fields.Many2one('res.currency', readonly=True)
+    cost = fields.Monetary(readonly=True)
+    sent_at = fields.Datetime(required=True, default=fields.Datetime.now, index=True, readonly=True)
+    delivered_at = fields.Datetime(readonly=True)
+    last_report_at = fields.Datetime("Last Report", readonly=True)
+
+    def init(self):
+        self.env.cr.execute(f"""
+            CREATE INDEX IF NOT EXISTS {self._table}_gateway_provider_message_idx
+                ON {self._table} (gateway_id, provider_message_id) WHERE provider_message_id IS NOT NULL
+        """)
+
+    # ------------------------------------------------------------------
+    # Creation from send outcomes
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ddcpts_values(self, gateway, outcome, number, length, sms=None, company=None):
+        """Values of the row recording ``outcome`` (a ``SendOutcome``) of ``number`` on ``gateway``."""
+        currency = self._ddcpts_currency(outcome.currency)
+        return {
+            'gateway_id': gateway.id,
+            'company_id': (company or gateway.company_id).id,
+            'sms_uuid': sms.uuid if sms else False,
+            'partner_id': sms.partner_id.id if sms else False,
+            'number': number,
+            'provider_message_id': outcome.message_id or False,
+            'state': 'sent' if outcome.accepted else 'failed',
+            'failure_type': outcome.failure_type or False,
+            'failure_reason': outcome.reason or False,
+            'provider_status': outcome.provider_status or False,
+            'encoding': length.encoding,
+            'segments': outcome.parts or length.parts,
+            'currency_id': currency.id,
+            'cost': outcome.cost if currency and outcome.cost else 0.0,
+        }
+
+    @api.model
+    def _ddcpts_currency(self, code):
+        if not code:
+            return self.env['res.currency']
+        return self.env['res.currency'].with_context(active_test=False).search([('name', '=', code)], limit=1)
+
+    # ------------------------------------------------------------------
+    # Delivery reports
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ddcpts_process_delivery(self, callback):
+        """Processor of every gateway's delivery-report route (see controllers/main.py).
+
+        A report can arrive before the transaction that sent its SMS has committed (the gateway
+        answered, Odoo is still recording the batch): it is then refused with 503, kept, and
+        processed again by ``_cron_apply_early_reports``.
+        """
+        gateway = callback._ddcpts_provider_record()
+        reports = gateway._ddcpts_delivery_reports(callback)
+        changed, unknown = 0, []
+        for report in reports:
+            messages = self.search([('gateway_id', '=', gateway.id), ('provider_message_id', '=', report.message_id)])
+            if not messages:
+                unknown.append(report.message_id)
+                continue
+            message = self._ddcpts_lock_reported(messages, report)
+            if message:
+                callback._ddcpts_link(message, reference=report.message_id)
+                changed += message._ddcpts_apply_report(report)
+        if unknown:
+            raise CallbackInputError(_(
+                "No SMS sent through %(gateway)s has the id %(ids)s (yet): the report is kept and processed again "
+                "for a day.", gateway=gateway.name, ids=', '.join(unknown),
+            ), status=NOT_YET_KNOWN)
+        if reports and not changed:
+            callback._ddcpts_mark_duplicate(reports[0].message_id)
+        return changed
+
+    @api.model
+    def _ddcpts_lock_reported(self, messages, report):
+        """The message a report is about, locked. Several messages share an id only on MTN (one id
+        per request): the number then tells them apart, and nothing is guessed without it."""
+        if len(messages) > 1:
+            messages = messages.filtered(lambda message: message.number == _e164(report.number))
+        if len(messages) != 1:
+            _logger.info("Delivery report %s matches %s messages: ignored", report.message_id, len(messages))
+            return self.browse()
+        self.env.cr.execute(f'SELECT id FROM "{self._table}" WHERE id = %s FOR UPDATE', [messages.id])
+        messages.invalidate_recordset()
+        return messages
+
+    @api.model
+    def _cron_apply_early_reports(self):
+        """Process again the delivery reports refused because their SMS was not recorded yet (and
+        those refused while busy), for a day after they arrived."""
+        callbacks = self.env['ddcpts.callback'].sudo().search([
+            ('state', '=', 'failed'), ('response_status', '=', NOT_YET_KNOWN), ('processor', '=', DELIVERY_PROCESSOR),
+            ('received_at', '>=', fields.Datetime.now() - EARLY_REPORT_RETRY),
+        ], order='id', limit=EARLY_REPORT_BATCH)
+        for callback in callbacks:
+            callback._ddcpts_process()
+        if len(callbacks) == EARLY_REPORT_BATCH:
+            self.env.ref('ddcpts_sms.ir_cron_apply_early_delivery_reports')._trigger()
+
+    def _ddcpts_apply_report(self, report):
+        """Apply a ``DeliveryReport``; return False when it changes nothing (replay, or late after a final state)."""
+        self.ensure_one()
+        if self.state in FINAL_STATES or report.state is None \
+                or (report.state == self.state and report.provider_status == self.provider_status):
+            return False
+        now = fields.Datetime.now()
+        values = {'state': report.state, 'provider_status': report.provider_status, 'last_report_at': now}
+        if report.state == 'delivered':
+            values['delivered_at'] = now
+        if report.state == 'failed':
+            values.update(failure_type=f'sms_{report.delivery_error}', failure_reason=report.reason or False)
+        if report.network_code:
+            values['network_code'] = report.network_code
+        if report.parts:
+            values['segments'] = report.parts
+        currency = self._ddcpts_currency(report.currency)
+        if report.cost is not None and currency:
+            values.update(cost=report.cost, currency_id=currency.id)
+        self.write(values)
+        self._ddcpts_update_trackers(report)
+        return True
+
+    def _ddcpts_update_trackers(self, report):
+        """Mirror a final delivery state on the chatter notification / mailing trace, like core does
+        for IAP reports (``/sms/status``)."""
+        if report.state not in FINAL_STATES or not self.sms_uuid:
+            return
+        trackers = self.env['sms.tracker'].sudo().search([('sms_uuid', '=', self.sms_uuid)])
+        if report.state == 'delivered':
+            trackers._action_update_from_sms_state('sent')
+        else:
+            trackers.with_context(sms_known_failure_reason=report.reason)._action_update_from_provider_error(
+                report.delivery_error,
+            )
+            trackers.mail_notification_id.filtered(
+                lambda notification: notification.notification_status in ('exception', 'bounce')
+                and not notification.failure_reason
+            ).failure_reason = report.reason
+        self.env['sms.sms'].sudo().search([('uuid', '=', self.sms_uuid), ('to_delete', '=', False)]).to_delete = True
+
+    def action_open_document(self):
+        """Open the document on whose chatter the SMS was sent."""
+        self.ensure_one()
+        tracker = self.env['sms.tracker'].sudo().search([('sms_uuid', '=', self.sms_uuid)])
+        notification = tracker.mail_notification_id[:1]
+        if not notification.mail_message_id.model:
+            return False
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _("Document"),
+            'res_model': notification.mail_message_id.model,
+            'res_id': notification.mail_message_id.res_id,
+            'view_mode': 'form',
+        }

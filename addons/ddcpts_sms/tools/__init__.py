@@ -1,0 +1,1 @@
+from . import africastalking_sdk, outcomes, sms_length, twilio_signature
