@@ -213,6 +213,7 @@ class Context:
 
     sandbox: "Sandbox"
     rule: dict | None
+    generation: int = 0  # the sandbox's reset count when the request arrived
 
     @property
     def result(self):
@@ -221,7 +222,7 @@ class Context:
 
     def post_callback(self, url, body, **options):
         """``sandbox.post_callback`` with this request's rule, so its callback settings apply."""
-        return self.sandbox.post_callback(url, body, rule=self.rule, **options)
+        return self.sandbox.post_callback(url, body, rule=self.rule, generation=self.generation, **options)
 
 
 class Sandbox:
@@ -238,6 +239,7 @@ class Sandbox:
         self._log_lock = threading.Lock()
         self._request_log = collections.deque(maxlen=REQUEST_LOG_LIMIT)
         self._request_ids = itertools.count(1)
+        self._generation = 0  # incremented by each reset
         self._routes = Router()
         names = [plugin.name for plugin in self.plugins]
         if len(set(names)) != len(names) or not all(names):
@@ -267,8 +269,15 @@ class Sandbox:
         start_response(response.status_line, list(headers.items()))
         return [response.body]
 
-    def post_callback(self, url, body, *, content_type="json", method="POST", rule=None, headers=None):
-        """Deliver ``body`` to ``url`` later, as shaped by ``rule['callback']``; return the delivery id."""
+    def post_callback(self, url, body, *, content_type="json", method="POST", rule=None, headers=None,
+                      generation=None):
+        """Deliver ``body`` to ``url`` later, as shaped by ``rule['callback']``; return the delivery id.
+
+        A request that arrived before the last reset (``generation``) delivers nothing: a slow request
+        of a previous test must not call back into the next one.
+        """
+        if generation is not None and generation != self._generation:
+            return None
         return self.callbacks.post(url, body, content_type=content_type, method=method, rule=rule, headers=headers)
 
     def reset(self):
@@ -276,6 +285,7 @@ class Sandbox:
         self.callbacks.reset()
         with self._log_lock:
             self._request_log.clear()
+            self._generation += 1
         for plugin in self.plugins:
             plugin.reset()
 
@@ -283,26 +293,28 @@ class Sandbox:
         """Answer one request; never raises, so a failing handler cannot take the server down."""
         if request.path.startswith(CONTROL_PREFIX):
             return self._guarded(self._handle_control, request)
-        response = self._guarded(self._handle_plugin, request)
+        entry = {
+            "id": next(self._request_ids),
+            "time": now_iso(),
+            "method": request.method,
+            "path": request.path,
+            "query": request.query,
+            "headers": dict(request.headers),
+            "body": request.text,
+            "json": request.json_or_none(),
+            "status": None,
+        }
         with self._log_lock:
-            self._request_log.append(
-                {
-                    "id": next(self._request_ids),
-                    "time": now_iso(),
-                    "method": request.method,
-                    "path": request.path,
-                    "query": request.query,
-                    "headers": dict(request.headers),
-                    "body": request.text,
-                    "json": request.json_or_none(),
-                    "status": response.status,
-                }
-            )
+            # logged on arrival: a reset during a slow request forgets it like any earlier request
+            self._request_log.append(entry)
+            generation = self._generation
+        response = self._guarded(self._handle_plugin, request, generation)
+        entry["status"] = response.status
         return response
 
-    def _guarded(self, handle, request):
+    def _guarded(self, handle, request, *args):
         try:
-            return handle(request)
+            return handle(request, *args)
         except HttpError as exc:
             return Response.json({"error": exc.message}, exc.status)
         except Exception as exc:
@@ -313,7 +325,7 @@ class Sandbox:
         handler, _ = self._control.match(request.method, request.path)
         return handler(request)
 
-    def _handle_plugin(self, request):
+    def _handle_plugin(self, request, generation):
         handler, request.path_params = self._routes.match(request.method, request.path)
         rule = self.rules.take(request.method, request.path)
         if rule and rule["delay_ms"]:
@@ -323,7 +335,7 @@ class Sandbox:
             if body is None:
                 body = {"error": f"simulated HTTP {rule['status']} (sandbox rule {rule['id']})"}
             return Response(body, rule["status"])
-        response = handler(request, Context(self, rule))
+        response = handler(request, Context(self, rule, generation))
         if not isinstance(response, Response):
             raise TypeError(f"handler for {request.path} returned {type(response).__name__}, not Response")
         return response

@@ -1,10 +1,11 @@
 """The providers the simulator serves by default. To add one, write its module and list its class here."""
 
 from .echo import EchoPlugin
+from .daraja import DarajaPlugin
 from .etims import EtimsPlugin
 from .africastalking import AfricasTalkingPlugin
 from .infobip import InfobipPlugin
 from .mtn_sms import MtnSmsPlugin
 from .twilio import TwilioPlugin
 
-PLUGINS = [EchoPlugin, EtimsPlugin, AfricasTalkingPlugin, InfobipPlugin, MtnSmsPlugin, TwilioPlugin]
+PLUGINS = [EchoPlugin, DarajaPlugin, EtimsPlugin, AfricasTalkingPlugin, InfobipPlugin, MtnSmsPlugin, TwilioPlugin]

@@ -3,20 +3,15 @@
 It exercises the simulator itself, so the foundation's tests do not depend on any real provider's format.
 """
 
-import secrets
-import threading
-import time
-
 from ..core import BadRequest, HttpError, Plugin, Response
+from ..tokens import BearerTokens
 
 
 class EchoPlugin(Plugin):
     name = "echo"
 
     def __init__(self):
-        self._lock = threading.Lock()
-        self._tokens = {}  # access token -> monotonic expiry time
-        self._tokens_issued = 0
+        self.tokens = BearerTokens()
 
     def routes(self):
         return [
@@ -27,25 +22,17 @@ class EchoPlugin(Plugin):
         ]
 
     def reset(self):
-        with self._lock:
-            self._tokens.clear()
-            self._tokens_issued = 0
+        self.tokens.reset()
 
     def state(self):
-        now = time.monotonic()
-        with self._lock:
-            active = sum(expiry > now for expiry in self._tokens.values())
-            return {"tokens_issued": self._tokens_issued, "active_tokens": active}
+        return self.tokens.state()
 
     def token(self, request, ctx):
         """Issue a bearer token for any Basic credentials; rule result ``{"expires_in": N}`` sets its lifetime."""
         if not request.headers.get("Authorization", "").startswith("Basic "):
             raise HttpError(401, "invalid_client")
         expires_in = ctx.result.get("expires_in", 3600)
-        token = secrets.token_urlsafe(24)
-        with self._lock:
-            self._tokens[token] = time.monotonic() + expires_in
-            self._tokens_issued += 1
+        token = self.tokens.issue(expires_in)
         return Response.json({"access_token": token, "expires_in": expires_in, "token_type": "Bearer"})
 
     def api(self, request, ctx):
@@ -82,8 +69,5 @@ class EchoPlugin(Plugin):
         return Response.json({"received": True, **ctx.result})
 
     def _authorize(self, request):
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        with self._lock:
-            expiry = self._tokens.get(token) if scheme.lower() == "bearer" else None
-        if expiry is None or expiry <= time.monotonic():
+        if not self.tokens.is_valid(request):
             raise HttpError(401, "invalid_token")

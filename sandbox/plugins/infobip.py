@@ -11,11 +11,10 @@ A rule's ``result``: ``rejected`` ``{"254711000002": "REJECTED_DESTINATION"}``; 
 """
 
 import secrets
-import threading
 from datetime import datetime, timezone
 
-from ..core import BadRequest, Plugin, Response
-from .sms_common import message_parts, post_in_order, status_sequence
+from ..core import BadRequest, Response
+from .sms_common import CountingSmsPlugin, message_parts, post_in_order, status_sequence
 
 PENDING = {"groupId": 1, "groupName": "PENDING", "id": 26, "name": "PENDING_ACCEPTED",
            "description": "Message sent to next instance"}
@@ -35,26 +34,14 @@ def now():
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 
 
-class InfobipPlugin(Plugin):
+class InfobipPlugin(CountingSmsPlugin):
     name = "infobip"
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._messages = 0
 
     def routes(self):
         return [
             (("POST",), "/sms/3/messages", self.send),
             (("GET",), "/account/1/balance", self.balance),
         ]
-
-    def reset(self):
-        with self._lock:
-            self._messages = 0
-
-    def state(self):
-        with self._lock:
-            return {"messages": self._messages}
 
     def send(self, request, ctx):
         if not request.headers.get("Authorization", "").startswith("App "):
@@ -71,8 +58,7 @@ class InfobipPlugin(Plugin):
             url = ((message.get("webhooks") or {}).get("delivery") or {}).get("url")
             for to in destinations:
                 answers.append(self._accept(ctx, bulk_id, to, text, url))
-        with self._lock:
-            self._messages += len(answers)
+        self._count(len(answers))
         return Response.json({"bulkId": bulk_id, "messages": answers})
 
     def balance(self, request, ctx):

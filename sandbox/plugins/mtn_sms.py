@@ -15,10 +15,10 @@ default ``"DeliveredToTerminal"``).
 
 import secrets
 import threading
-import time
 from datetime import datetime, timezone
 
 from ..core import BadRequest, HttpError, Plugin, Response
+from ..tokens import BearerTokens
 from .sms_common import post_in_order, status_sequence
 
 TOKEN_LIFETIME = 3599
@@ -30,6 +30,7 @@ class MtnSmsPlugin(Plugin):
 
     def __init__(self):
         self._lock = threading.Lock()
+        self.tokens = BearerTokens()
         self.reset()
 
     def routes(self):
@@ -40,8 +41,8 @@ class MtnSmsPlugin(Plugin):
         ]
 
     def reset(self):
+        self.tokens.reset()
         with self._lock:
-            self._tokens = {}
             self._subscriptions = {}  # serviceCode -> {"callbackUrl", "deliveryReportUrl"}
             self._messages = 0
 
@@ -54,9 +55,7 @@ class MtnSmsPlugin(Plugin):
         if request.query.get("grant_type") != "client_credentials" or not form.get("client_id") \
                 or not form.get("client_secret"):
             return Response.json({"error": "invalid_client", "error_description": "Invalid client credentials"}, 401)
-        token = secrets.token_urlsafe(24)
-        with self._lock:
-            self._tokens[token] = time.monotonic() + TOKEN_LIFETIME
+        token = self.tokens.issue(TOKEN_LIFETIME)
         return Response.json({"access_token": token, "token_type": "BearerToken", "expires_in": str(TOKEN_LIFETIME)})
 
     def send(self, request, ctx):
@@ -96,8 +95,5 @@ class MtnSmsPlugin(Plugin):
                               "data": {"subscriptionId": secrets.token_hex(8)}}, 201)
 
     def _authorize(self, request):
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        with self._lock:
-            expiry = self._tokens.get(token) if scheme.lower() == "bearer" else None
-        if expiry is None or expiry <= time.monotonic():
+        if not self.tokens.is_valid(request):
             raise HttpError(401, "invalid_token")

@@ -2,6 +2,9 @@
 
 import math
 import re
+import threading
+
+from ..core import Plugin
 
 E164 = re.compile(r"^\+\d{1,3}\d{3,}$")  # what Africa's Talking and Twilio accept as a recipient
 
@@ -43,4 +46,25 @@ def post_in_order(ctx, url, bodies, content_type, headers_for=None):
     for index, body in enumerate(bodies):
         staggered = dict(rule, callback=dict(options, delay_ms=first_delay + index * STATUS_STEP_MS))
         headers = headers_for(body) if headers_for else None
-        ctx.sandbox.post_callback(url, body, content_type=content_type, rule=staggered, headers=headers)
+        ctx.sandbox.post_callback(url, body, content_type=content_type, rule=staggered, headers=headers,
+                                  generation=ctx.generation)
+
+
+class CountingSmsPlugin(Plugin):
+    """A gateway whose only state is how many messages it accepted (shown to tests by ``state()``)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._messages = 0
+
+    def reset(self):
+        with self._lock:
+            self._messages = 0
+
+    def state(self):
+        with self._lock:
+            return {"messages": self._messages}
+
+    def _count(self, messages):
+        with self._lock:
+            self._messages += messages

@@ -16,10 +16,9 @@ import base64
 import hashlib
 import hmac
 import secrets
-import threading
 
-from ..core import Plugin, Response
-from .sms_common import is_e164, message_parts, post_in_order, status_sequence
+from ..core import Response
+from .sms_common import CountingSmsPlugin, is_e164, message_parts, post_in_order, status_sequence
 
 API_VERSION = "2010-04-01"
 ERROR_MESSAGES = {
@@ -43,26 +42,14 @@ def error(code, status=400):
                           "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}, status)
 
 
-class TwilioPlugin(Plugin):
+class TwilioPlugin(CountingSmsPlugin):
     name = "twilio"
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._messages = 0
 
     def routes(self):
         return [
             (("POST",), "/2010-04-01/Accounts/{sid}/Messages.json", self.send),
             (("GET",), "/2010-04-01/Accounts/{sid}/Balance.json", self.balance),
         ]
-
-    def reset(self):
-        with self._lock:
-            self._messages = 0
-
-    def state(self):
-        with self._lock:
-            return {"messages": self._messages}
 
     def send(self, request, ctx):
         token = self._auth_token(request)
@@ -81,8 +68,7 @@ class TwilioPlugin(Plugin):
             return error(int(code))
         sid = f"SM{secrets.token_hex(16)}"
         account_sid = request.path_params["sid"]
-        with self._lock:
-            self._messages += 1
+        self._count(1)
         if form.get("StatusCallback"):
             statuses = status_sequence(ctx.result.get("statuses"), to, ["sent", "delivered"])
             bodies = [self._status(sid, account_sid, form, status) for status in statuses]

@@ -32,6 +32,7 @@ class ProbePlugin(Plugin):
             (("GET",), "/probe/crash", self.crash),
             (("GET",), "/probe/not-a-response", self.not_a_response),
             (("GET",), "/probe/teapot", self.teapot),
+            (("POST",), "/probe/call-back", self.call_back),
         ]
 
     def reset(self):
@@ -52,6 +53,10 @@ class ProbePlugin(Plugin):
 
     def not_a_response(self, request, ctx):
         return {"ok": True}
+
+    def call_back(self, request, ctx):
+        ctx.post_callback(request.json()["url"], {"from": "probe"})
+        return Response.json({"accepted": True}, 202)
 
     def teapot(self, request, ctx):
         raise HttpError(418, "short and stout")

@@ -1,5 +1,6 @@
 """The control API and the rule engine, over real HTTP."""
 
+import threading
 import time
 
 
@@ -156,3 +157,18 @@ def test_reset_clears_rules_logs_callbacks_and_plugin_state(client, receiver):
         "probe": {"hits": 0},
     }
     assert client.get("/echo/api/x", headers={"Authorization": f"Bearer {token}"}).status == 401
+
+
+def test_a_slow_request_from_before_a_reset_leaves_no_trace(client, receiver):
+    """A test's slow request must not show up in, or call back into, the next test."""
+    client.add_rule(path="/probe/call-back", delay_ms=400, callback={"delay_ms": 0})
+    slow = threading.Thread(target=client.post, args=("/probe/call-back",),
+                            kwargs={"json_body": {"url": receiver.url + "/late"}})
+    slow.start()
+    time.sleep(0.1)
+    client.post("/_sandbox/reset")
+    slow.join()
+    time.sleep(0.3)
+    assert client.get("/_sandbox/requests").json() == {"requests": []}
+    assert client.get("/_sandbox/callbacks").json() == {"callbacks": []}
+    assert receiver.received == []

@@ -1,0 +1,2 @@
+from . import callbacks
+from . import checkout

@@ -1,0 +1,568 @@
+import logging
+import re
+import threading
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+
+from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+from odoo.addons.ddcpts_base.tools.actions import notification
+from odoo.addons.ddcpts_base.tools.identity import normalize_msisdn
+from odoo.addons.ddcpts_mpesa import const
+from odoo.addons.ddcpts_mpesa.tools import daraja
+from odoo.addons.payment import utils as payment_utils
+
+_logger = logging.getLogger(__name__)
+
+STK_CALLBACK_PROCESSOR = 'payment.transaction._ddcpts_process_stk_callback'
+# a C2B confirmation is the same payment as an STK push of the last days with its AccountReference and amount
+STK_PAIRING_WINDOW = timedelta(days=2)
+
+
+class PaymentTransaction(models.Model):
+    """M-Pesa money in: STK push requests (sent by Odoo) and C2B payments (that simply arrive).
+
+    Every payment is booked once: the CheckoutRequestID and the receipt number (MpesaReceiptNumber,
+    which C2B calls TransID) are unique keys, and a callback locks the transaction it changes, so
+    replays and concurrent deliveries of the same callback are acknowledged without effect.
+    """
+    _inherit = 'payment.transaction'
+
+    mpesa_checkout_request_id = fields.Char("STK CheckoutRequestID", readonly=True, copy=False)
+    mpesa_merchant_request_id = fields.Char("STK MerchantRequestID", readonly=True, copy=False)
+    mpesa_receipt = fields.Char("M-Pesa Receipt", readonly=True, copy=False)
+    mpesa_source = fields.Selection(
+        [('stk', "STK push"), ('c2b', "Paybill/till payment"), ('statement', "Recovered from a statement")],
+        string="M-Pesa Source", readonly=True, copy=False,
+    )
+    mpesa_phone = fields.Char("M-Pesa Number", readonly=True, copy=False,
+                              help="The payer's number (masked by M-Pesa for paybill payments).")
+    mpesa_payer_name = fields.Char("M-Pesa Payer Name", readonly=True, copy=False)
+    mpesa_bill_ref = fields.Char("Account Number Typed", readonly=True, copy=False,
+                                 help="What the customer typed as account number when paying the paybill.")
+    mpesa_account_reference = fields.Char("Account Reference Sent", readonly=True, copy=False,
+                                          index='btree_not_null',
+                                          help="The reference shown on the customer's phone for an STK push.")
+    mpesa_paid_at = fields.Datetime("Paid On (M-Pesa)", readonly=True, copy=False)
+    mpesa_amount_received = fields.Monetary("Amount Received", readonly=True, copy=False,
+                                            help="The amount M-Pesa reported as paid.")
+    mpesa_result_code = fields.Char("M-Pesa Result Code", readonly=True, copy=False)
+    mpesa_next_query_at = fields.Datetime("Next Status Query", readonly=True, copy=False, index='btree_not_null')
+    mpesa_query_count = fields.Integer("Status Queries", readonly=True, copy=False)
+    mpesa_statement_line_id = fields.Many2one('account.bank.statement.line', "M-Pesa Statement Line",
+                                              readonly=True, copy=False, index='btree_not_null')
+    mpesa_missing_from_statement = fields.Boolean(
+        "Missing from the M-Pesa Statement", readonly=True, copy=False,
+        help="Booked in Odoo but absent from an imported statement covering its date.",
+    )
+
+    _sql_constraints = [
+        ('mpesa_checkout_request_id_unique', 'UNIQUE(mpesa_checkout_request_id)',
+         "An STK push request belongs to one transaction."),
+        ('mpesa_receipt_unique', 'UNIQUE(mpesa_receipt)', "An M-Pesa receipt is booked once."),
+    ]
+
+    # ------------------------------------------------------------------
+    # STK push (Odoo asks the customer's phone)
+    # ------------------------------------------------------------------
+
+    def _get_specific_processing_values(self, processing_values):
+        """The checkout page sends the phone number with this token to ``/payment/mpesa/stk_push``."""
+        res = super()._get_specific_processing_values(processing_values)
+        if self.provider_code != 'mpesa':
+            return res
+        return {**res, 'mpesa_access_token': payment_utils.generate_access_token(self.reference, self.partner_id.id)}
+
+    def _mpesa_send_stk_push(self, phone):
+        """Prompt the customer's phone for this payment; its outcome arrives by callback (or status query).
+
+        :param str phone: the M-Pesa number, in any Kenyan format
+        :raise UserError: wrong number or amount, or M-Pesa refused the request (nothing was asked)
+        """
+        self.ensure_one()
+        if self.state != 'draft':
+            raise UserError(_("The payment %s was already sent to M-Pesa; start a new payment.", self.reference))
+        msisdn = normalize_msisdn(phone, 'KE')
+        if not msisdn.startswith('254'):
+            raise UserError(_("%s is not a Kenyan mobile number: M-Pesa serves Kenyan numbers only.", phone))
+        provider = self.provider_id
+        amount = provider._mpesa_whole_amount(self.amount, self.currency_id)
+        if amount != self.amount:
+            self.amount = amount  # cents rounded up: what M-Pesa takes is what is booked
+        account_reference = daraja.account_reference(self._mpesa_document_reference())
+        label = _("Invoice") if self.invoice_ids else _("Payment")
+        description = f"{label} {account_reference[-(const.TRANSACTION_DESC_LENGTH - len(label) - 1):]}"
+        timestamp, password = provider._mpesa_password()
+        party_b, transaction_type = provider._mpesa_party_b()
+        _status, data = provider._mpesa_request(const.STK_PUSH_PATH, {
+            'BusinessShortCode': provider.mpesa_shortcode,
+            'Password': password,
+            'Timestamp': timestamp,
+            'TransactionType': transaction_type,
+            'Amount': amount,
+            'PartyA': msisdn,
+            'PartyB': party_b,
+            'PhoneNumber': msisdn,
+            'CallBackURL': provider._mpesa_callback_url('stk'),
+            'AccountReference': account_reference,
+            'TransactionDesc': description[:const.TRANSACTION_DESC_LENGTH],
+        }, endpoint='stk_push', related=self)
+        if not daraja.is_accepted(data) or not data.get('CheckoutRequestID'):
+            raise provider._mpesa_refusal(data, _("send the payment request to %s", msisdn))
+        self.write({
+            'mpesa_checkout_request_id': str(data['CheckoutRequestID']),
+            'mpesa_merchant_request_id': str(data.get('MerchantRequestID') or ''),
+            'provider_reference': str(data['CheckoutRequestID']),
+            'mpesa_phone': msisdn,
+            'mpesa_account_reference': account_reference,
+            'mpesa_source': 'stk',
+            'mpesa_next_query_at': fields.Datetime.now() + const.STK_QUERY_FIRST_DELAY,
+            'mpesa_query_count': 0,
+        })
+        self._set_pending()
+        self.env.ref('ddcpts_mpesa.ir_cron_mpesa_query_pending')._trigger(at=self.mpesa_next_query_at)
+
+    def _mpesa_document_reference(self):
+        """What the customer recognises on the prompt: the invoice number, else the payment reference."""
+        invoice = self.invoice_ids[:1]
+        return invoice.payment_reference or invoice.name or re.sub(r'-\d+$', '', self.reference)
+
+    @api.model
+    def _ddcpts_process_stk_callback(self, callback):
+        """Processor of the STK push callback (see DarajaController)."""
+        payload = callback._ddcpts_payload()
+        body = payload.get('Body')
+        stk = body.get('stkCallback') if isinstance(body, dict) else None
+        if not isinstance(stk, dict):
+            raise CallbackInputError(_("The body has no Body.stkCallback object."))
+        checkout_id = stk.get('CheckoutRequestID')
+        if not checkout_id or not isinstance(checkout_id, str):
+            raise CallbackInputError(_("The callback has no CheckoutRequestID."))
+        try:
+            code = daraja.parse_result_code(stk.get('ResultCode'))
+        except ValueError as error:
+            raise CallbackInputError(str(error)) from error
+        tx = self._mpesa_locked([('mpesa_checkout_request_id', '=', checkout_id),
+                                 ('provider_id', '=', callback.provider_res_id)])
+        if not tx:
+            raise CallbackInputError(_("No payment request %s is known here.", checkout_id), status=404)
+        receipt_values = self._mpesa_stk_receipt_values(stk) if code == const.STK_SUCCESS else None
+        callback._ddcpts_link(tx, reference=checkout_id)
+        if not tx._mpesa_apply_stk_result(code, stk.get('ResultDesc'), receipt_values):
+            callback._ddcpts_mark_duplicate(checkout_id)
+        return tx
+
+    @api.model
+    def _mpesa_stk_receipt_values(self, stk):
+        """The paid items of a successful STK callback, read by Name (never by position)."""
+        metadata = stk.get('CallbackMetadata')
+        items = daraja.pairs(metadata.get('Item') if isinstance(metadata, dict) else None)
+        receipt = items.get('MpesaReceiptNumber')
+        if not receipt:
+            raise CallbackInputError(_("The successful callback has no MpesaReceiptNumber."))
+        try:
+            amount = daraja.parse_amount(items.get('Amount'), "Amount")
+        except ValueError as error:
+            raise CallbackInputError(str(error)) from error
+        phone = items.get('PhoneNumber')
+        if isinstance(phone, float):
+            phone = int(phone)
+        return {
+            'receipt': str(receipt).strip().upper(),
+            'amount': amount,
+            'phone': str(phone or ''),
+            'paid_at': daraja.parse_timestamp(items.get('TransactionDate')),
+        }
+
+    def _mpesa_apply_stk_result(self, code, description, receipt_values=None):
+        """Apply the outcome of an STK push (from its callback or a status query); return whether it changed.
+
+        Success carries the receipt (callback) or not (status query: the receipt comes later with the
+        C2B confirmation or the statement). 1032 cancels, other codes are errors in plain words.
+        """
+        self.ensure_one()
+        if code == const.STK_SUCCESS and receipt_values:
+            return self._mpesa_apply_receipt(receipt_values)
+        if self.state not in ('draft', 'pending'):
+            return False
+        self.write({'mpesa_result_code': str(code), 'mpesa_next_query_at': False})
+        if code == const.STK_SUCCESS:
+            self._set_done(state_message=_(
+                "Confirmed by M-Pesa's status query: the receipt number will come with the paybill confirmation "
+                "or the statement."))
+            self._mpesa_trigger_post_processing()
+        elif code == const.STK_CANCELLED:
+            self._set_canceled(state_message=self._mpesa_result_message(code, description))
+        else:
+            self._set_error(self._mpesa_result_message(code, description))
+        return True
+
+    @staticmethod
+    def _mpesa_result_message(code, description):
+        message = const.STK_RESULT_MESSAGES.get(code)
+        return str(message) if message else (description or _("M-Pesa answered with result %s.", code))
+
+    def _mpesa_apply_receipt(self, values):
+        """Book the money of receipt ``values['receipt']`` on this (locked) STK transaction.
+
+        :param dict values: receipt, amount (Decimal), phone, paid_at and optionally payer_name, bill_ref
+        :return: whether anything changed (False: this receipt was applied already)
+        """
+        self.ensure_one()
+        receipt = values['receipt']
+        if self.mpesa_receipt == receipt:
+            return False
+        booked = self._mpesa_locked([('mpesa_receipt', '=', receipt)])
+        if booked:
+            # seen first as a paybill payment that could not be paired with this request
+            if self.state in ('draft', 'pending'):
+                self.mpesa_next_query_at = False
+                self._set_error(_("This payment was recorded as %s.", booked.reference))
+                if booked.ddcpts_needs_review and self.invoice_ids:
+                    booked._ddcpts_flag_for_review(_("It pays the STK push %(ref)s for %(invoices)s.",
+                                                     ref=self.reference,
+                                                     invoices=', '.join(self.invoice_ids.mapped('name'))))
+                return True
+            if self.state == 'done' and not self.mpesa_receipt:
+                (self | booked)._ddcpts_flag_for_review(_(
+                    "Receipt %(receipt)s was booked twice: by %(ref)s (confirmed by status query) and %(other)s.",
+                    receipt=receipt, ref=self.reference, other=booked.reference))
+                return True
+            return False
+        if self.mpesa_receipt:
+            # another receipt for a request already paid: the customer paid twice, keep both, review
+            second = self._mpesa_create_received_tx(self.provider_id, dict(values, source=self.mpesa_source),
+                                                    {'partner_id': self.partner_id.id,
+                                                     'invoice_ids': [Command.set(self.invoice_ids.ids)]})
+            second._ddcpts_flag_for_review(_("Second payment for the request %s.", self.reference))
+            return True
+        mismatch = self.currency_id.compare_amounts(float(values['amount']), self.amount) != 0
+        self.write({
+            'mpesa_receipt': receipt,
+            'provider_reference': receipt,
+            'mpesa_phone': values.get('phone') or self.mpesa_phone,
+            'mpesa_payer_name': values.get('payer_name') or self.mpesa_payer_name,
+            'mpesa_paid_at': values.get('paid_at') or fields.Datetime.now(),
+            'mpesa_amount_received': float(values['amount']),
+            'mpesa_result_code': '0',
+            'mpesa_next_query_at': False,
+        })
+        if mismatch:
+            reason = _("M-Pesa reported %(paid)s paid instead of the %(asked)s requested: an accountant will check "
+                       "this payment.", paid=self._mpesa_format(values['amount']),
+                       asked=self._mpesa_format(self.amount))
+            if self.state != 'done':  # done: confirmed earlier by a status query, booked with the requested amount
+                self._update_state(('draft', 'pending', 'error', 'cancel'), 'error', reason)
+            self._ddcpts_flag_for_review(reason)
+            return True
+        if self.state != 'done':
+            self._set_done(extra_allowed_states=('cancel',))
+            self._mpesa_trigger_post_processing()
+        return True
+
+    def _mpesa_format(self, amount):
+        return f"{self.currency_id.name} {float(amount):,.2f}"
+
+    # ------------------------------------------------------------------
+    # Lost callbacks: STK query with backoff
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_mpesa_query_pending(self):
+        """Ask M-Pesa about STK pushes whose callback did not come; each claimed with SKIP LOCKED."""
+        auto_commit = not getattr(threading.current_thread(), 'testing', False)
+        last_id = 0
+        for _count in range(const.STK_QUERY_BATCH):
+            self.flush_model(['state', 'mpesa_next_query_at'])
+            self.env.cr.execute("""
+                SELECT id FROM payment_transaction
+                 WHERE state = 'pending' AND mpesa_checkout_request_id IS NOT NULL
+                   AND mpesa_next_query_at <= %s AND id > %s
+                 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+            """, [fields.Datetime.now(), last_id])
+            row = self.env.cr.fetchone()
+            if not row:
+                break
+            last_id = row[0]
+            tx = self.browse(last_id)
+            try:
+                with self.env.cr.savepoint():
+                    tx._mpesa_query_stk_status()
+            except UserError as error:
+                _logger.info("STK query of %s failed, retried later: %s", tx.reference, error)
+                tx._mpesa_schedule_next_query()
+            if auto_commit:
+                self.env.cr.commit()
+        next_query = self.search([('state', '=', 'pending'), ('mpesa_next_query_at', '!=', False)],
+                                 order='mpesa_next_query_at', limit=1).mpesa_next_query_at
+        if next_query:
+            self.env.ref('ddcpts_mpesa.ir_cron_mpesa_query_pending')._trigger(at=next_query)
+
+    def _mpesa_query_stk_status(self):
+        """Resolve a pending STK push: a stored callback that failed, else Daraja's STK query."""
+        self.ensure_one()
+        if self._mpesa_reprocess_stored_callback():
+            return
+        provider = self.provider_id
+        timestamp, password = provider._mpesa_password()
+        _status, data = provider._mpesa_request(const.STK_QUERY_PATH, {
+            'BusinessShortCode': provider.mpesa_shortcode,
+            'Password': password,
+            'Timestamp': timestamp,
+            'CheckoutRequestID': self.mpesa_checkout_request_id,
+        }, endpoint='stk_query', related=self, idempotent=True)
+        if daraja.is_accepted(data) and data.get('ResultCode') not in (None, ''):
+            self._mpesa_apply_stk_result(daraja.parse_result_code(data['ResultCode']), data.get('ResultDesc'))
+        elif self.last_state_change < fields.Datetime.now() - const.STK_QUERY_DEADLINE:
+            self.mpesa_next_query_at = False
+            self._set_error(_("M-Pesa never confirmed this payment request. If the customer paid, the payment is "
+                              "recovered from the paybill confirmation or the M-Pesa statement."))
+        else:
+            self._mpesa_schedule_next_query()  # "The transaction is being processed", or an outage
+
+    def _mpesa_schedule_next_query(self):
+        """Ask again later, twice as late each time (capped): the customer may still be typing the PIN."""
+        for tx in self:
+            tx.mpesa_query_count += 1
+            delay = min(const.STK_QUERY_FIRST_DELAY * 2 ** tx.mpesa_query_count, const.STK_QUERY_MAX_DELAY)
+            tx.mpesa_next_query_at = fields.Datetime.now() + delay
+
+    def _mpesa_reprocess_stored_callback(self):
+        """A callback that came before the push was committed failed as unknown: process it again now."""
+        callback = self.env['ddcpts.callback'].search([
+            ('provider_model', '=', 'payment.provider'), ('provider_res_id', '=', self.provider_id.id),
+            ('processor', '=', STK_CALLBACK_PROCESSOR), ('state', '=', 'failed'),
+            ('body', 'like', self.mpesa_checkout_request_id),
+        ], limit=1)
+        if callback:
+            callback._ddcpts_process()
+        return self.state != 'pending'
+
+    # ------------------------------------------------------------------
+    # C2B: money that arrives on the paybill or till
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ddcpts_process_c2b_validation(self, callback):
+        """Processor of the C2B validation route: accept, or reject with the matching C2B000xx code."""
+        provider = callback._ddcpts_provider_record()
+        values = self._mpesa_c2b_values(callback._ddcpts_payload())
+        if not provider.mpesa_c2b_validation:
+            return const.C2B_ACCEPT
+        currency = provider.mpesa_currency_id
+        if (currency.compare_amounts(float(values['amount']), provider.mpesa_c2b_min_amount) < 0
+                or currency.compare_amounts(float(values['amount']), provider.mpesa_c2b_max_amount) > 0):
+            return {'ResultCode': const.C2B_REJECT_INVALID_AMOUNT, 'ResultDesc': 'Rejected'}
+        if provider.mpesa_c2b_require_known_reference and not self._mpesa_match_reference(
+                provider, values['bill_ref'], values['phone']):
+            return {'ResultCode': const.C2B_REJECT_INVALID_ACCOUNT, 'ResultDesc': 'Rejected'}
+        return const.C2B_ACCEPT
+
+    @api.model
+    def _ddcpts_process_c2b_confirmation(self, callback):
+        """Processor of the C2B confirmation route: the money is there, book it once."""
+        provider = callback._ddcpts_provider_record()
+        values = self._mpesa_c2b_values(callback._ddcpts_payload())
+        tx, changed = self._mpesa_book_received_money(provider, dict(values, source='c2b'))
+        callback._ddcpts_link(tx, reference=values['receipt'])
+        if not changed:
+            callback._ddcpts_mark_duplicate(values['receipt'])
+        return tx
+
+    @api.model
+    def _mpesa_c2b_values(self, payload):
+        """Validation and confirmation bodies: TransID and TransAmount are required, the rest is informative."""
+        receipt = str(payload.get('TransID') or '').strip().upper()
+        if not receipt:
+            raise CallbackInputError(_("The payment has no TransID."))
+        try:
+            amount = daraja.parse_amount(payload.get('TransAmount'), "TransAmount")
+        except ValueError as error:
+            raise CallbackInputError(str(error)) from error
+        if amount <= 0:
+            raise CallbackInputError(_("The TransAmount %s is not a positive amount.", amount))
+        names = (payload.get(key) for key in ('FirstName', 'MiddleName', 'LastName'))
+        return {
+            'receipt': receipt,
+            'amount': amount,
+            'phone': str(payload.get('MSISDN') or '').strip(),
+            'payer_name': ' '.join(str(name).strip() for name in names if name and str(name).strip()),
+            'bill_ref': str(payload.get('BillRefNumber') or '').strip(),
+            'paid_at': daraja.parse_timestamp(payload.get('TransTime')),
+        }
+
+    @api.model
+    def _mpesa_book_received_money(self, provider, values):
+        """Book money that arrived (C2B confirmation or statement row) exactly once.
+
+        :return: ``(transaction, changed)``; changed is False when the receipt was booked already
+        """
+        booked = self._mpesa_locked([('mpesa_receipt', '=', values['receipt'])])
+        if booked:
+            return booked, False
+        stk_tx = self._mpesa_find_stk_request(provider, values)
+        if stk_tx:
+            return stk_tx, stk_tx._mpesa_apply_receipt(values)
+        match = self._mpesa_match_reference(provider, values['bill_ref'], values['phone'])
+        tx = self._mpesa_create_received_tx(provider, values, match)
+        if not match:
+            tx._ddcpts_flag_for_review(_("The account number \"%s\" matches no invoice, customer or document.",
+                                         values['bill_ref']) if values['bill_ref'] else
+                                       _("The payment came without an account number."))
+        return tx, True
+
+    @api.model
+    def _mpesa_find_stk_request(self, provider, values):
+        """The STK push this paybill payment completes: same AccountReference and amount, no receipt yet."""
+        if not values['bill_ref']:
+            return self
+        candidates = self.search([
+            ('provider_id', '=', provider.id),
+            ('mpesa_checkout_request_id', '!=', False),
+            ('mpesa_receipt', '=', False),
+            ('mpesa_account_reference', '=', daraja.alphanumeric(values['bill_ref'])),
+            ('state', 'in', ('pending', 'done')),
+            ('amount', '=', float(values['amount'])),
+            ('create_date', '>=', fields.Datetime.now() - STK_PAIRING_WINDOW),
+        ], limit=2)
+        return self._mpesa_locked([('id', '=', candidates.id)]) if len(candidates) == 1 else self
+
+    @api.model
+    def _mpesa_match_reference(self, provider, reference, msisdn):
+        """Who paid, from the account number typed: an open invoice, a document claimed by another addon
+        (``_ddcpts_match_reference``), else a customer by reference or phone. Returns transaction values."""
+        company = provider.company_id
+        invoice = self.env['account.move']._mpesa_find_open_invoice(reference, company)
+        if invoice:
+            return {'partner_id': invoice.partner_id.id, 'invoice_ids': [Command.set(invoice.ids)]}
+        claim = self._ddcpts_match_reference(reference, company, msisdn=msisdn) if reference else {}
+        if claim:
+            return claim
+        partner = self.env['res.partner']._mpesa_find_payer(reference, msisdn, company)
+        return {'partner_id': partner.id} if partner else {}
+
+    @api.model
+    def _mpesa_create_received_tx(self, provider, values, match):
+        """A done transaction for money that arrived, assigned by ``match`` (or to the unidentified payer)."""
+        payment_method = provider.payment_method_ids.filtered(lambda method: method.code == 'mpesa')[:1] \
+            or self.env.ref('payment.payment_method_mpesa')
+        tx = self.create({
+            'provider_id': provider.id,
+            'payment_method_id': payment_method.id,
+            'reference': self._compute_reference(provider.code, prefix=values['receipt']),
+            'amount': float(values['amount']),
+            'currency_id': provider.mpesa_currency_id.id,
+            'partner_id': self.env.ref('ddcpts_mpesa.partner_unidentified_payer').id,
+            'operation': 'online_direct',
+            'provider_reference': values['receipt'],
+            'mpesa_receipt': values['receipt'],
+            'mpesa_source': values['source'],
+            'mpesa_phone': values.get('phone'),
+            'mpesa_payer_name': values.get('payer_name'),
+            'mpesa_bill_ref': values.get('bill_ref'),
+            'mpesa_paid_at': values.get('paid_at') or fields.Datetime.now(),
+            'mpesa_amount_received': float(values['amount']),
+            'mpesa_result_code': '0',
+            **match,
+        })
+        tx._set_done()
+        tx._mpesa_trigger_post_processing()
+        return tx
+
+    def _mpesa_trigger_post_processing(self):
+        """The payment and its reconciliation are booked by the payment post-processing cron, not here."""
+        self.env.ref('payment.cron_post_process_payment_tx')._trigger()
+
+    def _create_payment(self, **extra_create_values):
+        """Money waiting for review has no payment yet: it is booked when an accountant assigns it."""
+        if self.provider_code == 'mpesa' and self.ddcpts_needs_review:
+            return self.env['account.payment']
+        return super()._create_payment(**extra_create_values)
+
+    # ------------------------------------------------------------------
+    # Review queue
+    # ------------------------------------------------------------------
+
+    def action_ddcpts_mpesa_review(self):
+        """Button of the review queue: assign this money in the wizard (prefilled with a suggestion)."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'name': _("Assign M-Pesa Payment"),
+            'res_model': 'ddcpts.mpesa.review.assign',
+            'view_mode': 'form',
+            'target': 'new',
+            'context': {'default_transaction_id': self.id},
+        }
+
+    def _mpesa_assign(self, partner, invoices=None, origin=None):
+        """Assign reviewed M-Pesa money to a customer, invoices and/or a document, then book it.
+
+        A payment refused for an amount mismatch is accepted with the amount actually received.
+        """
+        self.ensure_one()
+        if self.payment_id:
+            raise UserError(_("%s is booked already: reconcile its payment instead.", self.reference))
+        values = {'partner_id': partner.id, 'ddcpts_needs_review': False}
+        if invoices is not None:
+            values['invoice_ids'] = [Command.set(invoices.ids)]
+        if origin is not None:
+            values['ddcpts_origin'] = origin and f'{origin._name},{origin.id}'
+        was_done = self.state == 'done'
+        if not was_done and self.mpesa_amount_received:
+            values['amount'] = self.mpesa_amount_received
+        self.write(values)
+        if was_done:  # post-processed already, without a payment while it waited for review
+            self.with_company(self.company_id)._create_payment()
+            if self.ddcpts_origin:
+                self._ddcpts_post_process_origin()
+        else:
+            self._set_done(extra_allowed_states=('cancel',))
+            self._post_process()
+        if self.mpesa_statement_line_id:
+            self.mpesa_statement_line_id._mpesa_reconcile()
+
+    def action_mpesa_check_status(self):
+        """Button: ask M-Pesa's Transaction Status of this receipt; the answer is logged on the invoices."""
+        self.ensure_one()
+        if not self.mpesa_receipt:
+            raise UserError(_("%s has no M-Pesa receipt to ask about yet.", self.reference))
+        self.env['ddcpts.mpesa.request']._mpesa_send_status(self.provider_id, receipt=self.mpesa_receipt,
+                                                            transaction=self)
+        return notification(_("Status requested: M-Pesa answers within a few seconds (see M-Pesa Requests)."))
+
+    # ------------------------------------------------------------------
+    # Reversal (refund of a whole STK or C2B payment)
+    # ------------------------------------------------------------------
+
+    def _send_refund_request(self, amount_to_refund=None):
+        """Reverse the M-Pesa payment; the refund transaction waits for the reversal result."""
+        if self.provider_code != 'mpesa':
+            return super()._send_refund_request(amount_to_refund=amount_to_refund)
+        if not self.mpesa_receipt:
+            raise UserError(_("The M-Pesa receipt of %s is not known yet: import the M-Pesa statement, then "
+                              "reverse it.", self.reference))
+        refund_tx = super()._send_refund_request(amount_to_refund=amount_to_refund)
+        self.env['ddcpts.mpesa.request']._mpesa_send_reversal(refund_tx)
+        refund_tx._set_pending()
+        return refund_tx
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _mpesa_locked(self, domain):
+        """The transactions matching ``domain``, locked until the end of the transaction.
+
+        A row changed by a concurrent (committed) transaction raises a serialization failure here: the
+        callback decorator then processes the callback again, and it sees the change.
+        """
+        transactions = self.search(domain)
+        if transactions:
+            self.env.cr.execute("SELECT id FROM payment_transaction WHERE id IN %s FOR UPDATE",
+                                [tuple(transactions.ids)])
+            transactions.invalidate_recordset()
+        return transactions

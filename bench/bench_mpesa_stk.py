@@ -1,0 +1,137 @@
+"""M-Pesa STK callbacks per second and SQL queries per callback, delivered by the simulator.
+
+The simulator posts N successful STK callbacks (Daraja's format) for N pending transactions to the
+multi-worker Odoo server, with its 8 delivery threads, once they are all queued: the rate is what
+the server sustains. Two baselines are delivered the same way: Odoo's bare JSON route
+(``/web/webclient/version_info``) and the foundation's no-op callback route (token check, raw row
+committed, empty processor). Figures: callbacks/s, queries per callback, and the ratios.
+
+``DDCPTS_BENCH_STK_CALLBACKS`` (default 2000) callbacks per route.
+"""
+import os
+import time
+from datetime import datetime
+
+import common as bench
+import requests
+
+CALLBACKS = int(os.environ.get('DDCPTS_BENCH_STK_CALLBACKS', 2000))
+
+
+def sandbox(method, path, **kwargs):
+    response = requests.request(method, f'{bench.sandbox_url()}/_sandbox/{path}', timeout=600, **kwargs)
+    response.raise_for_status()
+    return response.json()
+
+
+def fixtures(env):
+    """A provider called back on the bench server, N pending STK transactions, the foundation's fixture."""
+    kes = env.ref('base.KES')
+    kes.active = True
+    journal = env['account.journal'].create({
+        'name': "M-Pesa (bench)", 'code': 'BMPSA', 'type': 'bank',
+        'currency_id': kes.id if env.company.currency_id != kes else False,
+    })
+    provider = env.ref('ddcpts_mpesa.payment_provider_mpesa')
+    provider.write({
+        'state': 'test', 'mpesa_environment': 'custom', 'mpesa_custom_url': bench.sandbox_url(),
+        'mpesa_consumer_key': 'bench', 'mpesa_consumer_secret': 'bench', 'mpesa_passkey': 'bench',
+        'mpesa_shortcode': '174379', 'journal_id': journal.id, 'ddcpts_public_url': bench.server_url(),
+    })
+    partner = env['res.partner'].create({'name': "Bench payer", 'mobile': '0708374149'})
+    transactions = env['payment.transaction'].create([{
+        'provider_id': provider.id,
+        'payment_method_id': env.ref('payment.payment_method_mpesa').id,
+        'reference': f'BENCH-STK-{index}',
+        'amount': 100 + index % 50,
+        'currency_id': kes.id,
+        'partner_id': partner.id,
+        'mpesa_checkout_request_id': f'ws_CO_bench_{index:06d}',
+        'mpesa_account_reference': f'BENCH{index}',
+    } for index in range(CALLBACKS)])
+    transactions._set_pending()
+    test_provider = env['test.ddcpts.provider'].create({
+        'name': "Bench provider", 'base_url': bench.sandbox_url(), 'ddcpts_public_url': bench.server_url()})
+    return {
+        'stk': provider._mpesa_callback_url('stk'),
+        'noop': test_provider._ddcpts_callback_url('/ddcpts/test', 'noop'),
+        'bare': bench.server_url() + '/web/webclient/version_info',
+        'amounts': transactions.mapped('amount'),
+    }
+
+
+def stk_body(index, amount):
+    return {'Body': {'stkCallback': {
+        'MerchantRequestID': f'{index}-bench-1', 'CheckoutRequestID': f'ws_CO_bench_{index:06d}', 'ResultCode': 0,
+        'ResultDesc': "The service request is processed successfully.",
+        'CallbackMetadata': {'Item': [
+            {'Name': 'Amount', 'Value': amount}, {'Name': 'MpesaReceiptNumber', 'Value': f'BEN{index:07d}'},
+            {'Name': 'Balance'}, {'Name': 'TransactionDate', 'Value': 20240706224852},
+            {'Name': 'PhoneNumber', 'Value': 254708374149},
+        ]},
+    }}}
+
+
+def deliver(url, bodies, path_prefix):
+    """Queue every body with the simulator, all due after the queueing; return the route's figures."""
+    sandbox('POST', 'reset')
+    delay_ms = max(5000, len(bodies) * 5)
+    sandbox('POST', 'rules', json={'path': '/echo/api/callback', 'times': -1, 'callback': {'delay_ms': delay_ms}})
+    token = requests.post(f'{bench.sandbox_url()}/echo/oauth/token', timeout=30,
+                          headers={'Authorization': 'Basic YmVuY2g6YmVuY2g='}).json()['access_token']
+    session = requests.Session()
+    session.headers['Authorization'] = f'Bearer {token}'
+    since = bench.log_offset()
+    queued_at = time.monotonic()
+    for body in bodies:
+        session.post(f'{bench.sandbox_url()}/echo/api/callback', json={'callback_url': url, 'payload': body},
+                     timeout=30).raise_for_status()
+    if time.monotonic() - queued_at > delay_ms / 1000:
+        print(f"warning: queueing took longer than the {delay_ms} ms delay; the rate is underestimated")
+    waited = sandbox('POST', 'callbacks/wait', json={'count': len(bodies), 'timeout': 3600})
+    records = waited['callbacks']
+    due = min(datetime.fromisoformat(record['created']) for record in records).timestamp() + delay_ms / 1000
+    finished = max(datetime.fromisoformat(record['finished']) for record in records).timestamp()
+    time.sleep(1)  # the server writes its access log line after answering
+    queries = bench.query_counts(path_prefix, since)
+    return {
+        'callbacks': len(records),
+        'failed': sum(record['state'] != 'delivered' for record in records),
+        'seconds': finished - due,
+        'per_second': len(records) / (finished - due),
+        'queries_per_callback': sum(queries) / max(len(queries), 1),
+    }
+
+
+def main():
+    with bench.odoo_env() as env:  # one environment per process: Odoo's configuration is parsed once
+        urls = fixtures(env)
+        env.cr.commit()
+        measure(env, urls)
+
+
+def measure(env, urls):
+    bare_body = {'jsonrpc': '2.0', 'method': 'call', 'params': {}, 'id': 1}
+    rows = [
+        {'route': 'bare Odoo JSON route', **deliver(urls['bare'], [bare_body] * CALLBACKS,
+                                                    '/web/webclient/version_info')},
+        {'route': 'foundation no-op callback', **deliver(urls['noop'], [
+            {'event_id': f'bench-{index}', 'amount': 1} for index in range(CALLBACKS)], '/ddcpts/test/')},
+        {'route': 'M-Pesa STK callback', **deliver(urls['stk'], [
+            stk_body(index, amount) for index, amount in enumerate(urls['amounts'])], '/ddcpts/daraja/')},
+    ]
+    workers = os.environ.get('DDCPTS_BENCH_WORKERS', '2')
+    bench.print_table(f'{CALLBACKS} callbacks per route from the simulator (8 delivery threads, {workers} Odoo '
+                      f'workers)', rows)
+    bare, noop, stk = rows
+    print(f"\nSTK callback vs foundation no-op callback: {noop['per_second'] / stk['per_second']:.2f}x slower, "
+          f"{stk['queries_per_callback'] / noop['queries_per_callback']:.2f}x queries")
+    print(f"STK callback vs bare Odoo JSON route: {bare['per_second'] / stk['per_second']:.2f}x slower, "
+          f"{stk['queries_per_callback'] / max(bare['queries_per_callback'], 1):.2f}x queries")
+    env.invalidate_all()
+    done = env['payment.transaction'].search_count([('reference', '=like', 'BENCH-STK-%'), ('state', '=', 'done')])
+    print(f"transactions done: {done} of {CALLBACKS}")
+
+
+if __name__ == '__main__':
+    main()
