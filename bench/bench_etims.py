@@ -147,7 +147,7 @@ def rpc(session, service, method, *args):
 
 def main():
     sandbox('POST', 'reset')
-    with bench.odoo_env() as env:  # one per process (Odoo's configuration is parsed once)
+    with bench.odoo_env() as env:
         ids = setup_branch(env)
         bench.print_table(f'Invoices signed per minute ({LATENCY_MS} ms eTIMS latency)',
                           [signed_per_minute(env, ids)])

@@ -86,7 +86,7 @@ def confirm_all(url, invoices, run):
 
 
 def main():
-    with bench.odoo_env() as env:  # one environment per process: Odoo's configuration is parsed once
+    with bench.odoo_env() as env:
         measure(env)
 
 

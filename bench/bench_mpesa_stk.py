@@ -104,7 +104,7 @@ def deliver(url, bodies, path_prefix):
 
 
 def main():
-    with bench.odoo_env() as env:  # one environment per process: Odoo's configuration is parsed once
+    with bench.odoo_env() as env:
         urls = fixtures(env)
         env.cr.commit()
         measure(env, urls)

@@ -91,7 +91,7 @@ def main():
     child = multiprocessing.get_context('fork').Process(target=prepare)
     child.start()
     child.join()
-    with bench.odoo_env() as env:  # once per process: Odoo's configuration cannot be parsed twice
+    with bench.odoo_env() as env:
         gateway = env['ddcpts.sms.gateway'].search([('username', '=', 'bench')], limit=1)
         if REPORTS:
             sandbox('POST', '/africastalking/dashboard/callbacks', json={

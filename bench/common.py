@@ -12,6 +12,7 @@ server running with prefork workers, through environment variables:
 Scripts print figures; they never assert on times.
 """
 import contextlib
+import functools
 import os
 import re
 import shlex
@@ -32,16 +33,22 @@ def sandbox_url():
     return os.environ['DDCPTS_SANDBOX_URL'].rstrip('/')
 
 
-@contextlib.contextmanager
-def odoo_env():
-    """An Odoo environment (superuser) on the benchmark database, committed on exit."""
+@functools.cache
+def _registry():
+    """Odoo's configuration can be parsed only once per process: the registry is opened once."""
     import odoo
-    from odoo import SUPERUSER_ID, api
     from odoo.tools import config
 
     config.parse_config(shlex.split(os.environ['DDCPTS_BENCH_ODOO_ARGS']))
-    registry = odoo.modules.registry.Registry(os.environ['DDCPTS_BENCH_DB'])
-    with registry.cursor() as cr:
+    return odoo.modules.registry.Registry(os.environ['DDCPTS_BENCH_DB'])
+
+
+@contextlib.contextmanager
+def odoo_env():
+    """An Odoo environment (superuser) on the benchmark database, committed on exit."""
+    from odoo import SUPERUSER_ID, api
+
+    with _registry().cursor() as cr:
         yield api.Environment(cr, SUPERUSER_ID, {})
 
 

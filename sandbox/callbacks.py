@@ -58,6 +58,9 @@ class CallbackDispatcher:
         self._lock = threading.Lock()
         self._scheduled = threading.Condition(self._lock)  # wakes workers when the queue changes
         self._finished = threading.Condition(self._lock)  # wakes wait() when a delivery ends
+        self._idle = threading.Condition(self._lock)  # wakes reset() when no delivery is being sent
+        self._sending = 0
+        self._generation = 0  # incremented by each reset
         self._queue = []  # heap of (due monotonic time, sequence, delivery)
         self._sequence = itertools.count()
         self._ids = itertools.count(1)
@@ -113,10 +116,13 @@ class CallbackDispatcher:
             return [dict(record) for record in self._records], complete
 
     def reset(self):
-        """Forget every record and cancel queued deliveries; ones already being sent finish unrecorded."""
+        """Forget every record, cancel queued deliveries and wait for those being sent: once reset
+        returns, nothing more reaches a receiver (a test's callbacks never land in the next test)."""
         with self._lock:
             self._queue.clear()
             self._records.clear()
+            self._generation += 1
+            self._idle.wait_for(lambda: self._sending == 0, self.timeout + 1)
 
     def _next_due(self):
         with self._scheduled:
@@ -128,26 +134,37 @@ class CallbackDispatcher:
                         delivery = heapq.heappop(self._queue)[2]
                         if self._queue:
                             self._scheduled.notify()  # hand the next one to another idle worker
-                        return delivery
+                        self._sending += 1
+                        return delivery, self._generation
                 self._scheduled.wait(timeout)
 
     def _work(self):
         while True:
-            record, payload, headers, copies = self._next_due()
-            delivered = True
-            for _ in range(copies):
-                status, body, error = self._send(record["url"], record["method"], payload, headers)
-                delivered = delivered and error is None
+            (record, payload, headers, copies), generation = self._next_due()
+            try:
+                self._deliver(record, payload, headers, copies, generation)
+            finally:
                 with self._lock:
-                    record.update(
-                        attempts=record["attempts"] + 1,
-                        response_status=status,
-                        response_body=body.decode(errors="replace")[:RESPONSE_BODY_LIMIT],
-                        error=error,
-                    )
+                    self._sending -= 1
+                    self._idle.notify_all()
+
+    def _deliver(self, record, payload, headers, copies, generation):
+        delivered = True
+        for _ in range(copies):
+            if generation != self._generation:
+                return  # reset meanwhile: the remaining copies are cancelled too
+            status, body, error = self._send(record["url"], record["method"], payload, headers)
+            delivered = delivered and error is None
             with self._lock:
-                record.update(state="delivered" if delivered else "failed", finished=now_iso())
-                self._finished.notify_all()
+                record.update(
+                    attempts=record["attempts"] + 1,
+                    response_status=status,
+                    response_body=body.decode(errors="replace")[:RESPONSE_BODY_LIMIT],
+                    error=error,
+                )
+        with self._lock:
+            record.update(state="delivered" if delivered else "failed", finished=now_iso())
+            self._finished.notify_all()
 
     def _send(self, url, method, payload, headers):
         """POST one copy; return (status, body, error) and never raise, so a worker cannot die."""

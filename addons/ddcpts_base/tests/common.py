@@ -77,6 +77,7 @@ class DdcptsCase(RegistryTestModeMixin, SandboxMixin, TransactionCase):
     def setUp(self):
         super().setUp()
         self.sandbox_reset()
+        self.addCleanup(self.sandbox_reset)  # no late callback of this test reaches the next one
 
 
 class DdcptsHttpCase(SandboxMixin, HttpCase):
@@ -84,6 +85,7 @@ class DdcptsHttpCase(SandboxMixin, HttpCase):
     def setUp(self):
         super().setUp()
         self.sandbox_reset()
+        self.addCleanup(self.sandbox_reset)  # no late callback of this test reaches the next one
 
     def check_test_cursor(self, operation):
         """Let the simulator's callbacks (``/ddcpts/...`` routes, no browser cookie) in while a tour
