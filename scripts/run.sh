@@ -5,6 +5,7 @@
 source "$(dirname "$0")/common.sh"
 
 ensure_setup
+command -v wkhtmltopdf >/dev/null || apt_install wkhtmltopdf  # PDF invoices (with the eTIMS block)
 DB="${DDCPTS_DB:-ddcpts}"
 SANDBOX_PORT="${DDCPTS_SANDBOX_PORT:-8070}"
 PGDATA_DIR="$LOCAL_DIR/pgdata"
