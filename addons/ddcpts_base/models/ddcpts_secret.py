@@ -33,4 +33,6 @@ class DdcptsSecret(models.Model):
         secrets = self.sudo().search([])
         for secret in secrets:
             secret.ciphertext = crypto.rotate(secret.ciphertext)
+        # cached access tokens are encrypted too: forget them, providers issue new ones on the next call
+        self.env['ddcpts.provider.token'].sudo().search([]).unlink()
         return len(secrets)

@@ -85,6 +85,7 @@ class TestSecrets(DdcptsCase):
         old_key = crypto.configured_keys()[0]
         new_key = Fernet.generate_key().decode()
         before = self._ciphertexts()[0]
+        self.endpoint._ddcpts_bearer_token(lambda: ('token-before-rotation', 3600))
         with with_keys(new_key, old_key):
             settings = self.env['res.config.settings'].create({})
             settings.action_ddcpts_rotate_encryption_key()
@@ -92,6 +93,8 @@ class TestSecrets(DdcptsCase):
             self.assertNotEqual(before, after)
         with with_keys(new_key):
             self.assertEqual(self.endpoint._ddcpts_secret('secret'), CLEAR, "the new key alone decrypts")
+            self.assertEqual(self.endpoint._ddcpts_bearer_token(lambda: ('token-after-rotation', 3600)),
+                             'token-after-rotation', "cached tokens were dropped, not left undecryptable")
         with with_keys(old_key), self.assertRaisesRegex(UserError, "cannot be decrypted"):
             self.endpoint._ddcpts_secret('secret')
 
