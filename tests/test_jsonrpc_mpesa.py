@@ -53,7 +53,17 @@ class TestJsonRpcMpesa(MpesaTestMixin, DdcptsHttpCase):
             erp.execute('account.move', 'ddcpts_mpesa_request_payment', [invoice.id], phone='020 123 4567')
         with self.assertRaisesRegex(JsonRpcError, "Enter a positive amount"):
             erp.execute('account.move', 'ddcpts_mpesa_request_payment', [invoice.id], amount=-5)
+        with self.assertRaisesRegex(JsonRpcError, "must be a number, not 'five hundred'"):
+            erp.execute('account.move', 'ddcpts_mpesa_request_payment', [invoice.id], amount='five hundred')
         intern = self.client('mpesa_intern', self.plain_key)
         with self.assertRaises(JsonRpcError):
             intern.execute('account.move', 'ddcpts_mpesa_request_payment', [invoice.id])
         self.assertFalse(self.sandbox_requests('/mpesa/stkpush/'), "nothing was sent")
+
+    def test_amount_and_phone_sent_as_strings_or_numbers(self):
+        invoice = self.create_invoice(900)
+        erp = self.client('mpesa_erp_bot', self.billing_key)
+        started = erp.execute('account.move', 'ddcpts_mpesa_request_payment', [invoice.id], phone=254708374149,
+                              amount="400.00")
+        self.assertEqual((started['state'], started['amount'], started['phone']), ('pending', 400.0, '254708374149'))
+        self.assertEqual(self.sandbox_requests('/mpesa/stkpush/')[0]['json']['Amount'], 400)

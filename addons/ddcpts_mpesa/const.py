@@ -40,7 +40,7 @@ ERROR_DUPLICATE_ORIGINATOR = '500.002.1001'
 REQUEST_ERROR_MESSAGES = {
     '500.001.1001': _lt("A transaction is already in process for this number; wait a minute and try again (%s)."),
     '500.003.02': _lt("M-Pesa is receiving too many requests; try again in a moment (%s)."),
-    '500.003.03': "The M-Pesa API quota of this account is used up (%s).",
+    '500.003.03': _lt("The M-Pesa API quota of this account is used up (%s)."),
 }
 
 # STK Push result codes -> what the customer and the clerk are told
@@ -60,7 +60,7 @@ STK_RESULT_MESSAGES = {
     1037: _lt("The phone could not be reached (switched off or out of network). Please try again."),
     2001: _lt("The M-Pesa PIN entered was wrong."),
     2028: _lt("This M-Pesa account does not accept this type of payment."),
-    8006: "The M-Pesa PIN of this phone is locked.",
+    8006: _lt("The M-Pesa PIN of this phone is locked."),
 }
 
 # STK query backoff: first query after a minute, then doubling, until the request can no longer complete
@@ -94,7 +94,7 @@ B2C_RESULT_MESSAGES = {
     2006: _lt("The B2C account is not active."),
     2028: _lt("The initiator is not allowed to make this type of payment."),
     2040: _lt("The recipient is not a registered M-Pesa customer."),
-    8006: "The initiator's security credential is locked.",
+    8006: _lt("The initiator's security credential is locked."),
 }
 # Transaction Status: the original transaction is final with these TransactionStatus values
 TRANSACTION_COMPLETED = 'Completed'

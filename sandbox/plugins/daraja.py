@@ -9,7 +9,8 @@ Outcome of an STK push, by priority:
 1. the matching rule's ``result``: ``{"result_code": 1032}`` (any Daraja result code), plus optional
    ``"amount"`` (amount reported in the callback, to test mismatches), ``"receipt"`` (forced
    MpesaReceiptNumber), ``"pending": true`` (the STK query keeps answering "being processed"),
-   ``"c2b": true`` (the payment is also posted as a C2B confirmation to the registered URL);
+   ``"c2b": true`` (the payment is also posted as a C2B confirmation to the registered URL, without
+   account number for Buy Goods);
 2. the last four digits of ``PhoneNumber``: ``…1032`` cancelled by the user, ``…1037`` phone
    unreachable, ``…2001`` wrong PIN, ``…0001`` insufficient balance (result code 1);
 3. otherwise success.
@@ -257,7 +258,8 @@ class DarajaPlugin(Plugin):
         if not push["pending"]:
             ctx.post_callback(data["CallBackURL"], self._stk_callback_body(checkout_id, push))
             if ctx.result.get("c2b") and result_code == 0:
-                self._post_c2b_confirmation(ctx, shortcode, push["receipt"], push["paid_amount"], reference, phone)
+                self._post_c2b_confirmation(ctx, shortcode, push["receipt"], push["paid_amount"], reference, phone,
+                                            buy_goods=data["TransactionType"] == "CustomerBuyGoodsOnline")
         message = "Success. Request accepted for processing"
         return Response.json({
             "MerchantRequestID": merchant_id,
@@ -406,12 +408,16 @@ class DarajaPlugin(Plugin):
             "LastName": "",
         }
 
-    def _post_c2b_confirmation(self, ctx, shortcode, receipt, amount, reference, phone):
-        """The same payment seen again by the C2B confirmation URL (STK payments to a registered paybill)."""
+    def _post_c2b_confirmation(self, ctx, shortcode, receipt, amount, reference, phone, buy_goods=False):
+        """The same payment seen again by the C2B confirmation URL (STK payments to a registered short code).
+
+        A till (Buy Goods) payment has no account number: its confirmation carries an empty BillRefNumber.
+        """
         with self._lock:
             registration = self._registrations.get(shortcode)
         if registration:
-            body = self._c2b_body(registration, shortcode, receipt, amount, reference, phone, "NICHOLAS")
+            body = self._c2b_body(registration, shortcode, receipt, amount, "" if buy_goods else reference, phone,
+                                  "NICHOLAS", kind="Buy Goods" if buy_goods else "Pay Bill")
             ctx.post_callback(registration["confirmation_url"], body)
 
     def _c2b_flow(self, ctx, registration, body, validate):

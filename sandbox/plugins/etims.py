@@ -216,6 +216,22 @@ class EtimsPlugin(Plugin):
             raise KraError("910", f"Request parameter error: {', '.join(missing)} is required")
 
     @staticmethod
+    def _check_dates(body, dates=(), datetimes=()):
+        """KRA's dates are ``yyyyMMdd`` and its date-times ``yyyyMMddHHmmss`` strings (optional ones may be null)."""
+        for names, date_format, label in ((dates, "%Y%m%d", "yyyyMMdd"), (datetimes, "%Y%m%d%H%M%S", "yyyyMMddHHmmss")):
+            for name in names:
+                value = body.get(name)
+                if value in (None, ""):
+                    continue
+                try:
+                    valid = isinstance(value, str) and len(value) == len(label) and bool(
+                        datetime.strptime(value, date_format))
+                except ValueError:
+                    valid = False
+                if not valid:
+                    raise KraError("910", f"Request parameter error: {name} must be {label}, not {value!r}")
+
+    @staticmethod
     def _since(body):
         last = str(body.get("lastReqDt") or EPOCH)
         if len(last) != 14 or not last.isdigit():
@@ -334,6 +350,7 @@ class EtimsPlugin(Plugin):
             original = int(body.get("orgInvcNo") or 0)
         except (TypeError, ValueError) as exc:
             raise KraError("910", "Request parameter error: invcNo and orgInvcNo are integers") from exc
+        self._check_dates(body, dates=("salesDt",), datetimes=("cfmDt", "rfdDt"))
         if body["rcptTyCd"] not in ("S", "R"):
             raise KraError("910", "Request parameter error: rcptTyCd must be S or R")
         self._check_sale_amounts(body, branch)
@@ -426,6 +443,7 @@ class EtimsPlugin(Plugin):
     def do_insertTrnsPurchase(self, body, branch, ctx):
         self._require(body, "invcNo", "spplrTin", "regTyCd", "pchsTyCd", "rcptTyCd", "pchsSttsCd", "pchsDt",
                       "totItemCnt", "itemList")
+        self._check_dates(body, dates=("pchsDt",), datetimes=("cfmDt",))
         key = (body["spplrTin"], body.get("spplrBhfId") or "00", str(body.get("spplrInvcNo") or body["invcNo"]))
         with self._lock:
             purchases = self._purchases.setdefault(branch, {})
@@ -467,6 +485,7 @@ class EtimsPlugin(Plugin):
 
     def do_insertStockIO(self, body, branch, ctx):
         self._require(body, "sarNo", "regTyCd", "sarTyCd", "ocrnDt", "totItemCnt", "itemList")
+        self._check_dates(body, dates=("ocrnDt",))
         with self._lock:
             moves = self._stock_io.setdefault(branch, {})
             if int(body["sarNo"]) in moves:

@@ -289,6 +289,16 @@ def test_stk_payment_can_also_arrive_as_a_c2b_confirmation(daraja):
     assert confirmation["BillRefNumber"] == "INV202400001"
 
 
+def test_till_stk_payment_arrives_as_c2b_without_account_number(daraja):
+    daraja.register()
+    daraja.client.add_rule(path="/mpesa/stkpush/", result={"c2b": True, "receipt": "NLJ7RT61SW"})
+    daraja.stk(Amount=25, TransactionType="CustomerBuyGoodsOnline", PartyB="600100")
+    daraja.wait(2)
+    [confirmation] = daraja.merchant.on("/confirmation")
+    assert (confirmation["TransID"], confirmation["TransactionType"]) == ("NLJ7RT61SW", "Buy Goods")
+    assert confirmation["BillRefNumber"] == ""
+
+
 def test_b2c_result_has_the_documented_parameters(daraja):
     reply = daraja.b2c(amount=10)
     answer = reply.json()

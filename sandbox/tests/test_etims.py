@@ -114,6 +114,10 @@ def test_sales_are_validated(client, device):
     wrong_type_total = sale(1)
     wrong_type_total["taxAmtB"] = 15
     assert "taxAmtB" in call(client, "saveTrnsSalesOsdc", wrong_type_total, headers=device)["resultMsg"]
+    for dates in ({"salesDt": "2024-03-01"}, {"salesDt": "20240301120000"}, {"cfmDt": "20240301"},
+                  {"cfmDt": 20240301120000}, {"cfmDt": "20241301120000"}):
+        wrong_date = call(client, "saveTrnsSalesOsdc", sale(1, **dates), headers=device)
+        assert wrong_date["resultCd"] == "910" and next(iter(dates)) in wrong_date["resultMsg"], dates
     assert call(client, "saveTrnsSalesOsdc", sale(1), headers=device)["resultCd"] == "000"
 
 
@@ -189,6 +193,8 @@ def test_stock_movements_and_master(client, device):
     movement = {"sarNo": 1, "orgSarNo": 0, "regTyCd": "M", "custTin": None, "custNm": None, "custBhfId": None,
                 "sarTyCd": "11", "ocrnDt": "20240301", "totItemCnt": 1, "totTaxblAmt": 116, "totTaxAmt": 16,
                 "totAmt": 116, "remark": None, "itemList": sale(1)["itemList"]}
+    wrong_date = call(client, "insertStockIO", dict(movement, ocrnDt="01032024120000"), headers=device)
+    assert wrong_date["resultCd"] == "910" and "ocrnDt must be yyyyMMdd" in wrong_date["resultMsg"]
     assert call(client, "insertStockIO", movement, headers=device)["resultCd"] == "000"
     assert call(client, "insertStockIO", movement, headers=device)["resultCd"] == "994"
     remaining = {"itemCd": "KE2NTU0000001", "rsdQty": "9"}

@@ -189,15 +189,24 @@ class DdcptsProviderMixin(models.AbstractModel):
             )
         return token
 
-    def _ddcpts_invalidate_token(self, scope='default'):
-        """Forget the cached token (the provider rejected it): the next call fetches a new one."""
+    def _ddcpts_invalidate_token(self, scope='default', rejected_token=None):
+        """Forget the cached token (the provider rejected it): the next call fetches a new one.
+
+        With ``rejected_token`` the cache is only cleared while it still holds that token: when
+        another worker has cached a newer one meanwhile, fetching yet another token could revoke it
+        under that worker's feet (some providers keep only the newest token valid).
+        """
         self.ensure_one()
         with self.env.registry.cursor() as cr:
-            cr.execute(
-                "UPDATE ddcpts_provider_token SET expires_at = NULL"
-                " WHERE res_model = %s AND res_id = %s AND scope = %s",
-                (self._name, self.id, scope),
-            )
+            cr.execute("""
+                SELECT id, ciphertext FROM ddcpts_provider_token
+                 WHERE res_model = %s AND res_id = %s AND scope = %s
+                   FOR UPDATE
+            """, (self._name, self.id, scope))
+            row = cr.fetchone()
+            if not row or (rejected_token is not None and row[1] and crypto.decrypt(row[1]) != rejected_token):
+                return
+            cr.execute("UPDATE ddcpts_provider_token SET expires_at = NULL WHERE id = %s", (row[0],))
 
     # ------------------------------------------------------------------
     # Callback routes

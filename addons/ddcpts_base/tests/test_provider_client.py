@@ -119,6 +119,17 @@ class TestProviderClient(DdcptsCase):
         self.assertEqual(self.sandbox('GET', 'state')['echo']['tokens_issued'], 3)
         self.assertNotIn(second, ''.join(self._calls().mapped('response_body')), "tokens are masked in the log")
 
+    def test_only_the_rejected_token_is_forgotten(self):
+        fetch, fetched = self._token_fetcher()
+        first = self.provider._ddcpts_bearer_token(fetch)
+        self.provider._ddcpts_invalidate_token()
+        newer = self.provider._ddcpts_bearer_token(fetch)  # another worker renewed it meanwhile
+        self.provider._ddcpts_invalidate_token(rejected_token=first)
+        self.assertEqual(self.provider._ddcpts_bearer_token(fetch), newer, "the newer token is kept")
+        self.provider._ddcpts_invalidate_token(rejected_token=newer)
+        self.assertNotEqual(self.provider._ddcpts_bearer_token(fetch), newer)
+        self.assertEqual(len(fetched), 3)
+
     def test_a_token_expiring_within_a_minute_is_refreshed(self):
         fetch, fetched = self._token_fetcher(expires_in='59')  # Daraja sends expires_in as a string
         self.provider._ddcpts_bearer_token(fetch)

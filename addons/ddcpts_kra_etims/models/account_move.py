@@ -43,7 +43,8 @@ class AccountMove(models.Model):
         ('error', "Error"),
     ], "eTIMS Status", copy=False, readonly=True, index=True,
         help="Queued: waits for its turn. Retrying: it holds its eTIMS number and is sent again until KRA "
-             "answers. Duplicate: KRA already had its number (994); confirm the receipt from the eTIMS portal.")
+             "answers. Duplicate: KRA already had its number (994), or sent no signature; confirm the receipt "
+             "from the eTIMS portal.")
     etims_invoice_number = fields.Integer("eTIMS Invoice Number", copy=False, readonly=True,
                                           help="invcNo: consecutive per branch, given when the invoice is sent.")
     etims_sent_at = fields.Datetime("Signed At", copy=False, readonly=True)
@@ -289,8 +290,17 @@ class AccountMove(models.Model):
             else:
                 self._etims_reject(error)
             return True
+        if not envelope['data'].get('rcptSign'):
+            self._etims_needs_receipt(_("KRA accepted eTIMS invoice number %s but sent no receipt signature: copy "
+                                        "the receipt from the eTIMS portal and confirm it.", self.etims_invoice_number))
+            return True
         self._etims_set_signed(envelope['data'])
         return True
+
+    def _etims_needs_receipt(self, message):
+        """KRA holds the number but Odoo has no signed receipt: someone copies it from the eTIMS portal."""
+        self._etims_write({'etims_state': 'to_confirm', 'etims_error': message, 'etims_next_attempt_at': False})
+        self.message_post(body=message)
 
     def _etims_assign_number(self):
         """Next invcNo of the branch (gap-free; the unique constraint makes "never twice" certain)."""
@@ -320,11 +330,9 @@ class AccountMove(models.Model):
             self._etims_set_signed(receipt, note=_("KRA already had it (994); its receipt was recovered from "
                                                    "the call log."))
             return
-        message = _("KRA already holds eTIMS invoice number %s (994): an earlier attempt most likely went through "
-                    "but its answer was lost. Copy the receipt from the eTIMS portal and confirm it.",
-                    self.etims_invoice_number)
-        self._etims_write({'etims_state': 'to_confirm', 'etims_error': message, 'etims_next_attempt_at': False})
-        self.message_post(body=message)
+        self._etims_needs_receipt(_("KRA already holds eTIMS invoice number %s (994): an earlier attempt most "
+                                    "likely went through but its answer was lost. Copy the receipt from the eTIMS "
+                                    "portal and confirm it.", self.etims_invoice_number))
 
     def _etims_receipt_from_call_log(self):
         calls = self.env['ddcpts.provider.call'].sudo().search([
@@ -337,7 +345,8 @@ class AccountMove(models.Model):
             except ValueError:
                 continue
             if str(answer.get('resultCd')) == const.SUCCESS and str(request.get('invcNo')) == str(
-                    self.etims_invoice_number) and isinstance(answer.get('data'), dict):
+                    self.etims_invoice_number) and isinstance(answer.get('data'), dict) and answer['data'].get(
+                    'rcptSign'):
                 return answer['data']
         return None
 
@@ -411,6 +420,12 @@ class AccountMove(models.Model):
                 continue
             if not line.product_id:
                 problems.append(_("%s has no product: eTIMS needs a registered item on every line.", label))
+                continue
+            uom = line.product_uom_id
+            if uom and uom != line.product_id.uom_id and not uom.etims_quantity_unit_id:
+                # its quantity would be reported in the product's unit
+                problems.append(_("%(line)s is in unit of measure %(uom)s, which has no KRA quantity unit.",
+                                  line=label, uom=uom.name))
                 continue
             details = base_line['tax_details']
             suffix = '_currency' if currency_source == 'currency' else ''

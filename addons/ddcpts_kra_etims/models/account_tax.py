@@ -17,7 +17,8 @@ class AccountTax(models.Model):
         help="KRA eTIMS tax type of this VAT. Kenyan taxes get a default (16% B, 8% E, 0% C, exempt A, "
              "non-VAT D); taxes without one (e.g. withholding) are not VAT for eTIMS.")
 
-    @api.depends('amount', 'amount_type', 'type_tax_use', 'country_id', 'name', 'invoice_label')
+    # not on the name: renaming a tax keeps the KRA tax type chosen by hand (the name only guides the default)
+    @api.depends('amount', 'amount_type', 'type_tax_use', 'country_id')
     def _compute_etims_tax_type(self):
         for tax in self:
             tax.etims_tax_type = tax._etims_default_tax_type()

@@ -5,6 +5,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.ddcpts_kra_etims import const
 from odoo.addons.ddcpts_kra_etims.exceptions import EtimsRejected, EtimsUnavailable
 from odoo.addons.ddcpts_kra_etims.models.product_template import ITEM_FIELDS
 
@@ -108,6 +109,9 @@ class ProductProduct(models.Model):
         try:
             device._etims_call('saveItem', payload, related=product)
         except EtimsRejected as error:
+            if error.code == const.DUPLICATE:  # KRA has the item (an earlier attempt whose answer was lost)
+                product.sudo().etims_registered_hash = fingerprint
+                return True
             raise UserError(_("KRA refused the item %(product)s: %(error)s", product=product.display_name,
                               error=error)) from error
         product.sudo().etims_registered_hash = fingerprint

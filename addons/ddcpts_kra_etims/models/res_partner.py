@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.ddcpts_base.tools.actions import notification
 from odoo.addons.ddcpts_kra_etims import const
+from odoo.addons.ddcpts_kra_etims.exceptions import EtimsRejected
 
 
 class ResPartner(models.Model):
@@ -33,18 +34,23 @@ class ResPartner(models.Model):
         if device in self.sudo().etims_registered_device_ids:
             return False
         user = self.env.user
-        device._etims_call('saveBhfCustomer', {
-            'custNo': (self.ref or str(self.id))[:9],
-            'custTin': self.kra_pin,
-            'custNm': (self.name or '')[:60],
-            'adrs': (self.contact_address or '').replace('\n', ', ')[:300] or None,
-            'telNo': self.mobile or self.phone or None,
-            'email': self.email or None,
-            'faxNo': None,
-            'useYn': 'Y',
-            'remark': None,
-            'regrId': user.login[:20], 'regrNm': user.name[:60], 'modrId': user.login[:20], 'modrNm': user.name[:60],
-        }, related=self)
+        try:
+            device._etims_call('saveBhfCustomer', {
+                'custNo': (self.ref or str(self.id))[:9],
+                'custTin': self.kra_pin,
+                'custNm': (self.name or '')[:60],
+                'adrs': (self.contact_address or '').replace('\n', ', ')[:300] or None,
+                'telNo': self.mobile or self.phone or None,
+                'email': self.email or None,
+                'faxNo': None,
+                'useYn': 'Y',
+                'remark': None,
+                'regrId': user.login[:20], 'regrNm': user.name[:60], 'modrId': user.login[:20],
+                'modrNm': user.name[:60],
+            }, related=self)
+        except EtimsRejected as error:
+            if error.code != const.DUPLICATE:  # 994: the branch has the customer already
+                raise
         self.sudo().etims_registered_device_ids = [fields.Command.link(device.id)]
         return True
 

@@ -114,5 +114,10 @@ class TestEtimsAmounts(EtimsCase):
             'name': "Non-VAT supplies", 'amount': 0, 'type_tax_use': 'sale', 'country_id': self.env.ref('base.ke').id,
         })
         self.assertEqual(non_vat.etims_tax_type, 'D')
+        non_vat.etims_tax_type = 'A'  # chosen by hand
+        non_vat.write({'name': "Supplies 0%", 'invoice_label': "0%"})
+        self.assertEqual(non_vat.etims_tax_type, 'A', "a rename keeps the KRA tax type chosen by hand")
+        non_vat.amount = 16
+        self.assertEqual(non_vat.etims_tax_type, 'B', "a new rate gives the rate's default")
         withholding = self.env['account.chart.template'].with_company(self.company).ref('SWT2')
         self.assertFalse(withholding.etims_tax_type, "withholding is not VAT for eTIMS")

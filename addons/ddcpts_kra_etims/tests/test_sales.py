@@ -59,6 +59,34 @@ class TestEtimsSales(EtimsCase):
         self.assertEqual((second.etims_state, second.etims_invoice_number), ('signed', 2))
         self.assertEqual(len(self.sandbox_requests('/etims-api/saveItem')), 2, "items are registered once")
 
+    def test_kra_sample_receipt_is_stored_and_printed(self):
+        """saveTrnsSalesOsdc's answer verbatim from the specification (providers/etims.md)."""
+        self.sandbox_rule(path='/etims-api/saveTrnsSalesOsdc', result=json.loads(
+            '{"resultCd":"000","resultMsg":"It is succeeded","resultDt":"20200226194328","data":{"curRcptNo":"1",'
+            '"totRcptNo":"1","intrlData":"EAHSAV6ECUUXSY6PCCJYAUP6MI","rcptSign":"QUII27MATATSHFRB",'
+            '"sdcDateTime":"20210502115145"}}'))
+        invoice = self.create_invoice([(self.juice, 1, 116.0, self.tax_16)], post=True)
+        self.assertRecordValues(invoice, [{
+            'etims_state': 'signed', 'etims_invoice_number': 1, 'etims_receipt_number': '1',
+            'etims_total_receipt_number': '1', 'etims_internal_data': 'EAHSAV6ECUUXSY6PCCJYAUP6MI',
+            'etims_signature': 'QUII27MATATSHFRB', 'etims_sdc_datetime': fields.Datetime.to_datetime(
+                '2021-05-02 08:51:45'),  # 11:51:45 in Nairobi
+        }])
+        self.assertEqual(invoice.etims_qr_url, 'https://etims-sbx.kra.go.ke/common/link/etims/receipt/'
+                                               f'indexEtimsReceiptData?Data={COMPANY_PIN}00QUII27MATATSHFRB')
+        html = self.env['ir.actions.report']._render_qweb_html('account.report_invoice', invoice.ids)[0].decode()
+        for printed in ('QUII-27MA-TATS-HFRB', 'EAHS-AV6E-CUUX-SY6P-CCJY-AUP6-MI', f'{invoice.etims_sdc_id}/1'):
+            self.assertIn(printed, html)
+
+    def test_acceptance_without_signature_asks_for_the_receipt(self):
+        """000 without a receipt: KRA holds the number, so the invoice waits for its receipt, never unsigned."""
+        self.sandbox_rule(path='/etims-api/saveTrnsSalesOsdc', result={'resultCd': '000', 'data': None})
+        invoice = self.create_invoice([(self.juice, 1, 116.0, self.tax_16)], post=True)
+        self.assertRecordValues(invoice, [{'etims_state': 'to_confirm', 'etims_invoice_number': 1,
+                                           'etims_signature': False}])
+        self.assertIn("sent no receipt signature", invoice.etims_error)
+        self.assertEqual(self.device.last_invoice_number, 1, "the number is KRA's")
+
     def test_signed_invoice_cannot_go_back_to_draft(self):
         invoice = self.create_invoice([(self.juice, 1, 116.0, self.tax_16)], post=True)
         self.assertFalse(invoice.show_reset_to_draft_button)
@@ -90,6 +118,23 @@ class TestEtimsSales(EtimsCase):
         invoice.action_etims_send()
         self.assertEqual((invoice.etims_state, invoice.etims_invoice_number), ('signed', 1))
 
+    def test_line_in_an_unmapped_unit_is_named(self):
+        """A line's quantity is reported in the line's unit: one without a KRA quantity unit blocks sending."""
+        six_pack = self.env['uom.uom'].create({
+            'name': "Pack of 6", 'category_id': self.juice.uom_id.category_id.id, 'uom_type': 'bigger', 'factor_inv': 6,
+        })
+        invoice = self.create_invoice([(self.juice, 2, 696.0, self.tax_16)])
+        invoice.invoice_line_ids.product_uom_id = six_pack
+        invoice.action_post()
+        self.assertEqual(invoice.etims_state, 'error')
+        self.assertIn("Line “Mango juice 1L” is in unit of measure Pack of 6, which has no KRA quantity unit",
+                      invoice.etims_error)
+        six_pack.etims_quantity_unit_id = self.env.ref('ddcpts_kra_etims.etims_code_10_PA')
+        invoice.action_etims_send()
+        self.assertEqual(invoice.etims_state, 'signed')
+        item = self.sent_sales()[-1]['itemList'][0]
+        self.assertEqual((item['qtyUnitCd'], item['qty']), ('PA', 2.0))
+
     def test_kra_fields_are_not_typed_over(self):
         invoice = self.create_invoice([(self.juice, 1, 116.0, self.tax_16)], post=True)
         with self.assertRaisesRegex(UserError, "comes from KRA"):
@@ -107,6 +152,20 @@ class TestEtimsSales(EtimsCase):
         self.assertEqual([request['json']['itemNm'] for request in registrations],
                          ["Mango juice 1L", "Mango juice 1 litre"])
         self.assertEqual(registrations[0]['json']['itemCd'], registrations[1]['json']['itemCd'], "same item code")
+
+    def test_item_and_customer_kra_already_has_are_not_errors(self):
+        """saveItem / saveBhfCustomer whose first answer was lost answer 994 when sent again: registered."""
+        self.device.register_customers = True
+        self.create_invoice([(self.juice, 1, 116.0, self.tax_16)], post=True)
+        self.juice.with_company(self.company).sudo().etims_registered_hash = False
+        self.customer.sudo().etims_registered_device_ids = False
+        self.sandbox_rule(path='/etims-api/saveItem', result={'resultCd': '994'})
+        self.sandbox_rule(path='/etims-api/saveBhfCustomer', result={'resultCd': '994'})
+        invoice = self.create_invoice([(self.juice, 1, 116.0, self.tax_16)], post=True)
+        self.assertEqual((invoice.etims_state, invoice.etims_invoice_number), ('signed', 2))
+        self.assertTrue(self.juice.with_company(self.company).etims_registered_hash)
+        self.assertEqual(self.customer.etims_registered_device_ids, self.device)
+        self.assertEqual(len(self.sandbox_requests('/etims-api/saveItem')), 2)
 
     def test_outage_queues_then_retries_in_order(self):
         self.sandbox_rule(path='/etims-api/saveTrnsSalesOsdc', status=503, times=-1)

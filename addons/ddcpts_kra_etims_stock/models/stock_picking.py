@@ -96,30 +96,40 @@ class StockPicking(models.Model):
             self.env.cr.commit()
         payload['sarNo'] = self.etims_stock_number
         try:
-            try:
-                device._etims_call('insertStockIO', payload, related=self)
-            except EtimsRejected as error:
-                if error.code != const.DUPLICATE:  # 994: KRA has it from an attempt whose answer was lost
-                    raise
-            warehouse = self.picking_type_id.warehouse_id
-            for product in products:
-                remaining = product.with_context(warehouse_id=warehouse.id).qty_available if warehouse else \
-                    product.with_company(self.company_id).qty_available
-                device._etims_call('saveStockMaster', {
-                    'itemCd': product.with_company(self.company_id).etims_item_code, 'rsdQty': remaining,
-                    **self._etims_user_fields(),
-                }, related=self)
+            device._etims_call('insertStockIO', payload, related=self)
         except EtimsUnavailable as error:
             self._etims_schedule_retry(error)
             return False
         except EtimsRejected as error:
-            if device._etims_release_number(STOCK_NUMBERING, self.etims_stock_number):
-                self._etims_write({'etims_stock_number': 0})
+            if error.code != const.DUPLICATE:  # 994: KRA has it from an attempt whose answer was lost
+                if device._etims_release_number(STOCK_NUMBERING, self.etims_stock_number):
+                    self._etims_write({'etims_stock_number': 0})
+                self._etims_stock_failed(error)
+                return True
+        # KRA holds the movement under its sarNo from here on: the number is kept whatever follows
+        try:
+            self._etims_save_stock_master(products)
+        except EtimsUnavailable as error:
+            self._etims_schedule_retry(error)
+            return False
+        except EtimsRejected as error:
             self._etims_stock_failed(error)
             return True
         self._etims_write({'etims_stock_state': 'sent', 'etims_error': False, 'etims_next_attempt_at': False})
         self.message_post(body=_("Reported to eTIMS as stock movement %s.", self.etims_stock_number))
         return True
+
+    def _etims_save_stock_master(self, products):
+        """``saveStockMaster``: the quantity of each moved product left in the warehouse of the operation."""
+        device = self.etims_device_id
+        warehouse = self.picking_type_id.warehouse_id
+        for product in products:
+            remaining = product.with_context(warehouse_id=warehouse.id).qty_available if warehouse else \
+                product.with_company(self.company_id).qty_available
+            device._etims_call('saveStockMaster', {
+                'itemCd': product.with_company(self.company_id).etims_item_code, 'rsdQty': remaining,
+                **self._etims_user_fields(),
+            }, related=self)
 
     def _etims_stock_failed(self, error):
         self._etims_write({'etims_stock_state': 'error', 'etims_error': str(error), 'etims_next_attempt_at': False})

@@ -89,3 +89,29 @@ class TestEtimsStockReporting(EtimsCase):
         self.juice.etims_item_class_id = self.class_juice
         receipt.action_etims_send_stock()
         self.assertEqual((receipt.etims_stock_state, receipt.etims_stock_number), ('sent', 1))
+
+    def test_refused_stock_level_keeps_the_movement_number(self):
+        """KRA took the movement (insertStockIO) but refused the stock level: the sarNo stays the movement's."""
+        self.sandbox_rule(path='/etims-api/saveStockMaster', result={'resultCd': '910', 'resultMsg': "bad rsdQty"})
+        first = self.receive(5)
+        self.assertEqual((first.etims_stock_state, first.etims_stock_number), ('error', 1))
+        self.assertIn("910 bad rsdQty", first.etims_error)
+        second = self.receive(3)
+        self.assertEqual((second.etims_stock_state, second.etims_stock_number), ('sent', 2), "never sarNo 1 again")
+        first.action_etims_send_stock()
+        self.assertEqual((first.etims_stock_state, first.etims_stock_number), ('sent', 1))
+        self.assertEqual([movement['sarNo'] for movement in self.stock_calls()[0]], [1, 2, 1])
+        self.assertEqual(self.sandbox_state()['stock_io'][f'{COMPANY_PIN}/00'], [1, 2])
+
+    def test_stock_waits_for_the_sales_of_the_branch(self):
+        self.sandbox_rule(path='/etims-api/saveTrnsSalesOsdc', status=503)
+        invoice = self.create_invoice([(self.juice, 1, 116.0, self.tax_16)], post=True)
+        self.assertEqual(invoice.etims_state, 'sending')
+        delivery = self.deliver(1)
+        self.assertEqual((delivery.etims_stock_state, delivery.etims_stock_number), ('to_send', 0))
+        self.assertFalse(self.stock_calls()[0], "nothing before the sale")
+        invoice.sudo().etims_next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
+        self.env['ddcpts.etims.device']._cron_send_queue()
+        self.env.invalidate_all()
+        self.assertEqual((invoice.etims_state, delivery.etims_stock_state, delivery.etims_stock_number),
+                         ('signed', 'sent', 1))

@@ -94,13 +94,16 @@ class AccountMove(models.Model):
         self.check_access('write')
         self._mpesa_check_requestable()
         residual = self.amount_residual
-        amount = residual if amount in (None, False) else amount
+        try:  # external callers send numbers or strings ("800", "800.00")
+            amount = residual if amount in (None, False, '') else float(amount)
+        except (TypeError, ValueError):
+            raise UserError(_("The amount to request must be a number, not %r.", amount)) from None
         if self.currency_id.compare_amounts(amount, 0) <= 0:
             raise UserError(_("Enter a positive amount to request."))
         if self.currency_id.compare_amounts(amount, residual) > 0:
             raise UserError(_("%(invoice)s has %(due)s left to pay: request at most that amount.",
                               invoice=self.name, due=f"{self.currency_id.name} {residual:,.2f}"))
-        phone = phone or self.partner_id.mobile or self.partner_id.phone
+        phone = str(phone) if phone else self.partner_id.mobile or self.partner_id.phone
         if not phone:
             raise UserError(_("Enter the M-Pesa number to ask: %s has no mobile number.", self.partner_id.name))
         provider = self._mpesa_provider()

@@ -130,16 +130,21 @@ class DdcptsMpesaRequest(models.Model):
         return result
 
     @api.model
+    def _mpesa_result_code(self, result):
+        """The ``ResultCode`` of a result (``0``, ``"0"``, ``"R000001"``…); unusable input when it is missing."""
+        try:
+            return daraja.parse_result_code(result.get('ResultCode'))
+        except ValueError as error:
+            raise CallbackInputError(str(error)) from error
+
+    @api.model
     def _ddcpts_process_result(self, callback):
         result = self._mpesa_result_of(callback)
         request = self._mpesa_locked_request(callback, result)
         if request.state != 'sent':
             callback._ddcpts_mark_duplicate()
             return request
-        try:
-            code = daraja.parse_result_code(result.get('ResultCode'))
-        except ValueError as error:
-            raise CallbackInputError(str(error)) from error
+        code = self._mpesa_result_code(result)
         parameters = daraja.result_parameters(result)
         request.write({
             'state': 'done' if code == 0 else 'failed',

@@ -119,15 +119,13 @@ class DdcptsPayout(models.Model):
 
     @api.model
     def _ddcpts_process_mpesa_b2c_result(self, callback):
-        result = self.env['ddcpts.mpesa.request']._mpesa_result_of(callback)
+        requests = self.env['ddcpts.mpesa.request']
+        result = requests._mpesa_result_of(callback)
         payout = self._mpesa_locked_payout(callback, result)
         if payout.state in ('done', 'failed'):
             callback._ddcpts_mark_duplicate()
             return payout
-        try:
-            code = daraja.parse_result_code(result.get('ResultCode'))
-        except ValueError as error:
-            raise CallbackInputError(str(error)) from error
+        code = requests._mpesa_result_code(result)
         parameters = daraja.result_parameters(result)
         if code == 0:
             payout._mpesa_set_paid(

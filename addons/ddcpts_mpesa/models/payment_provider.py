@@ -193,7 +193,9 @@ class PaymentProvider(models.Model):
         """POST a Daraja call with a cached access token; return ``(http status, parsed body)``.
 
         A token rejected as invalid (``404.001.03``, e.g. replaced by another worker's refresh) is
-        renewed and the call sent once more: the gateway refused it before anything was done.
+        renewed and the call sent once more: the gateway refused it before anything was done. When
+        another worker already cached a newer token, that one is used: renewing it again would
+        invalidate it under that worker's feet (a new Daraja token may revoke the previous one).
         """
         self.ensure_one()
         for attempt in (1, 2):
@@ -204,7 +206,7 @@ class PaymentProvider(models.Model):
             )
             data = self._mpesa_json(response)
             if daraja.error_code(data) == const.ERROR_INVALID_TOKEN and attempt == 1:
-                self._ddcpts_invalidate_token()
+                self._ddcpts_invalidate_token(rejected_token=token)
                 continue
             return response.status_code, data
 

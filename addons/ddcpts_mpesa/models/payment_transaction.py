@@ -17,8 +17,11 @@ from odoo.addons.payment import utils as payment_utils
 _logger = logging.getLogger(__name__)
 
 STK_CALLBACK_PROCESSOR = 'payment.transaction._ddcpts_process_stk_callback'
-# a C2B confirmation is the same payment as an STK push of the last days with its AccountReference and amount
+# a C2B confirmation (or statement row) is the same payment as an STK push with its AccountReference and
+# amount sent in the days before it was paid
 STK_PAIRING_WINDOW = timedelta(days=2)
+CLOCK_MARGIN = timedelta(minutes=10)  # Safaricom's payment times against this server's clock
+STK_PAIRING_CANDIDATES = 10
 
 
 class PaymentTransaction(models.Model):
@@ -84,7 +87,7 @@ class PaymentTransaction(models.Model):
         self.ensure_one()
         if self.state != 'draft':
             raise UserError(_("The payment %s was already sent to M-Pesa; start a new payment.", self.reference))
-        msisdn = normalize_msisdn(phone, 'KE')
+        msisdn = normalize_msisdn(str(phone) if phone else '', 'KE')  # JSON callers may send a number
         if not msisdn.startswith('254'):
             raise UserError(_("%s is not a Kenyan mobile number: M-Pesa serves Kenyan numbers only.", phone))
         provider = self.provider_id
@@ -215,6 +218,10 @@ class PaymentTransaction(models.Model):
         if self.mpesa_receipt == receipt:
             return False
         booked = self._mpesa_locked([('mpesa_receipt', '=', receipt)])
+        if booked and not self.mpesa_receipt and booked._mpesa_is_unassigned_copy(values):
+            values = dict(values, payer_name=values.get('payer_name') or booked.mpesa_payer_name)
+            booked._mpesa_release_receipt(self)
+            booked = self.browse()
         if booked:
             # seen first as a paybill payment that could not be paired with this request
             if self.state in ('draft', 'pending'):
@@ -261,6 +268,25 @@ class PaymentTransaction(models.Model):
             self._set_done(extra_allowed_states=('cancel',))
             self._mpesa_trigger_post_processing()
         return True
+
+    def _mpesa_is_unassigned_copy(self, values):
+        """Whether this (locked) transaction is a paybill payment of the same money still waiting for review,
+        booked nowhere: a till's C2B confirmation carries no account number to pair it with its STK push."""
+        self.ensure_one()
+        return (self.mpesa_source == 'c2b' and self.state == 'done' and self.ddcpts_needs_review
+                and not self.payment_id and not self.mpesa_checkout_request_id
+                and not self.mpesa_statement_line_id and self.operation != 'refund'
+                and self.currency_id.compare_amounts(float(values['amount']), self.amount) == 0)
+
+    def _mpesa_release_receipt(self, stk_tx):
+        """Give the receipt of this unassigned copy to the STK push ``stk_tx`` it turned out to be (the push's
+        callback names the request for sure); the copy is cancelled, having booked nothing."""
+        self.ensure_one()
+        self.write({'mpesa_receipt': False, 'ddcpts_needs_review': False})
+        self.flush_recordset(['mpesa_receipt'])  # the receipt is unique: free it before the push takes it
+        self._update_state(('done',), 'cancel', _("Same payment as the M-Pesa request %(ref)s (receipt "
+                                                  "%(receipt)s), booked there.", ref=stk_tx.reference,
+                                                  receipt=self.provider_reference))
 
     def _mpesa_format(self, amount):
         return f"{self.currency_id.name} {float(amount):,.2f}"
@@ -415,9 +441,18 @@ class PaymentTransaction(models.Model):
 
     @api.model
     def _mpesa_find_stk_request(self, provider, values):
-        """The STK push this paybill payment completes: same AccountReference and amount, no receipt yet."""
+        """The STK push this paybill payment completes: same AccountReference and amount, no receipt yet.
+
+        A confirmation arrives as the money moves; a statement row is read days or weeks later and must
+        still find the push a status query confirmed without receipt (or the money would be booked twice),
+        so its window starts before its completion time. Of several pushes, the one sent before the
+        payment is it (a later push of the same invoice and amount is another payment).
+        """
         if not values['bill_ref']:
             return self
+        now = fields.Datetime.now()
+        paid_at = values.get('paid_at')
+        since = min(paid_at, now) if paid_at and values.get('source') == 'statement' else now
         candidates = self.search([
             ('provider_id', '=', provider.id),
             ('mpesa_checkout_request_id', '!=', False),
@@ -425,23 +460,25 @@ class PaymentTransaction(models.Model):
             ('mpesa_account_reference', '=', daraja.alphanumeric(values['bill_ref'])),
             ('state', 'in', ('pending', 'done')),
             ('amount', '=', float(values['amount'])),
-            ('create_date', '>=', fields.Datetime.now() - STK_PAIRING_WINDOW),
-        ], limit=2)
+            ('create_date', '>=', since - STK_PAIRING_WINDOW),
+        ], limit=STK_PAIRING_CANDIDATES)
+        if len(candidates) > 1 and paid_at:
+            candidates = candidates.filtered(lambda tx: tx.create_date <= paid_at + CLOCK_MARGIN) or candidates
         return self._mpesa_locked([('id', '=', candidates.id)]) if len(candidates) == 1 else self
 
     @api.model
     def _mpesa_match_reference(self, provider, reference, msisdn):
-        """Who paid, from the account number typed: an open invoice, a document claimed by another addon
-        (``_ddcpts_match_reference``), else a customer by reference or phone. Returns transaction values."""
+        """Who paid, in the documented order: the account number typed is an open invoice, else a customer
+        (by reference or phone), else a document claimed by another addon (``_ddcpts_match_reference``).
+        Returns transaction values (empty: nobody, the money waits for review)."""
         company = provider.company_id
         invoice = self.env['account.move']._mpesa_find_open_invoice(reference, company)
         if invoice:
             return {'partner_id': invoice.partner_id.id, 'invoice_ids': [Command.set(invoice.ids)]}
-        claim = self._ddcpts_match_reference(reference, company, msisdn=msisdn) if reference else {}
-        if claim:
-            return claim
         partner = self.env['res.partner']._mpesa_find_payer(reference, msisdn, company)
-        return {'partner_id': partner.id} if partner else {}
+        if partner:
+            return {'partner_id': partner.id}
+        return self._ddcpts_match_reference(reference, company, msisdn=msisdn) if reference else {}
 
     @api.model
     def _mpesa_create_received_tx(self, provider, values, match):

@@ -7,3 +7,4 @@ from . import test_b2c
 from . import test_status_balance_reversal
 from . import test_statement
 from . import test_portal_tour
+from . import test_daraja_variants

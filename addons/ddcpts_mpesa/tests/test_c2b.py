@@ -130,15 +130,61 @@ class TestC2B(MpesaTestMixin, DdcptsHttpCase):
 
     def test_receipt_seen_twice_without_pairing_goes_to_review(self):
         """The STK push was confirmed by status query (no receipt); its C2B confirmation carries another
-        account number, so it is booked apart; the late STK callback reveals they are the same money."""
+        account number (the customer's), so it is booked apart; the late STK callback reveals they are the
+        same money."""
+        self.customer.ref = 'ACHIENG'
         tx = self.create_pending_tx(600, 'ws_CO_twice', account_reference='INV202600077')
         tx._mpesa_apply_stk_result(0, "The service request is processed successfully.")
         self.env.flush_all()
-        c2b_tx = self._confirm(self.c2b_payment('SKT1B2C3D4', '600.00', 'something else'))
+        c2b_tx = self._confirm(self.c2b_payment('SKT1B2C3D4', '600.00', 'achieng'))
+        self.assertEqual((c2b_tx.partner_id, c2b_tx.ddcpts_needs_review), (self.customer, False))
         response = self.post_callback('stk', self.stk_callback('ws_CO_twice', amount=600, receipt='SKT1B2C3D4'))
         self.assertEqual(response.status_code, 200)
         self.assertEqual((tx | c2b_tx).mapped('ddcpts_needs_review'), [True, True])
         self.assertIn("booked twice", tx.ddcpts_review_reason)
+
+    def test_till_confirmation_first_without_account_number_is_taken_by_its_stk_push(self):
+        """Buy Goods: the C2B confirmation has no BillRefNumber, so it waits for review; the STK callback
+        of the same receipt then books the money on its request, once, and the copy is cancelled."""
+        invoice = self.create_invoice(900)
+        tx = self.create_pending_tx(900, 'ws_CO_till_first', invoice=invoice, account_reference='INV202600088')
+        self.env.flush_all()
+        copy = self._confirm(self.c2b_payment('STL1B2C3D4', '900.00', '', first_name='WANJIKU'))
+        self.assertTrue(copy.ddcpts_needs_review)
+        response = self.post_callback('stk', self.stk_callback('ws_CO_till_first', amount=900, receipt='STL1B2C3D4'))
+        self.assertEqual(response.status_code, 200)
+        self.env.invalidate_all()
+        self.assertRecordValues(tx, [{'state': 'done', 'mpesa_receipt': 'STL1B2C3D4', 'ddcpts_needs_review': False,
+                                      'mpesa_payer_name': 'WANJIKU'}])
+        self.assertRecordValues(copy, [{'state': 'cancel', 'mpesa_receipt': False, 'ddcpts_needs_review': False}])
+        self.assertIn(tx.reference, copy.state_message)
+        self.post_process(tx)
+        self.post_process(copy)
+        self.assertIn(invoice.payment_state, ('paid', 'in_payment'))
+        self.assertEqual(self.env['account.payment'].search_count([('payment_transaction_id', 'in', (tx | copy).ids)]),
+                         1, "booked once")
+        # a replay of either changes nothing
+        self.post_callback('stk', self.stk_callback('ws_CO_till_first', amount=900, receipt='STL1B2C3D4'))
+        self._confirm(self.c2b_payment('STL1B2C3D4', '900.00', ''))
+        self.assertEqual(self.env['payment.transaction'].search([('mpesa_receipt', '=', 'STL1B2C3D4')]), tx)
+
+    def test_till_stk_payment_also_confirmed_by_c2b_through_the_simulator(self):
+        self.provider.write({'mpesa_account_type': 'till', 'mpesa_till_number': '600100'})
+        self.provider.action_mpesa_register_c2b_urls()
+        self.sandbox_rule(path='/mpesa/stkpush/', result={'c2b': True})
+        invoice = self.create_invoice(450)
+        tx = invoice._mpesa_request_payment()
+        self.env.flush_all()
+        self.wait_for_sandbox_callbacks(2)
+        self.assertRecordValues(tx, [{'state': 'done', 'ddcpts_needs_review': False}])
+        self.assertEqual(self.env['payment.transaction'].search([('mpesa_receipt', '=', tx.mpesa_receipt)]), tx)
+        copies = self.env['payment.transaction'].search([('provider_reference', '=', tx.mpesa_receipt),
+                                                          ('id', '!=', tx.id)])
+        self.assertEqual(copies.mapped('state'), ['cancel'] if copies else [],
+                         "a confirmation that came first is handed over to the push")
+        self.post_process(tx | copies)
+        self.assertEqual(len((tx | copies).payment_id), 1)
+        self.assertIn(invoice.payment_state, ('paid', 'in_payment'))
 
     def test_validation_accepts_or_rejects_with_the_documented_codes(self):
         payment = self.c2b_payment('SKI1B2C3D4', '5.00', 'Sample Transaction')

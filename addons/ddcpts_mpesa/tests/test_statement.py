@@ -141,6 +141,31 @@ class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
         with self.assertRaisesRegex(UserError, "imported already"):
             self._import(content)
 
+    def test_receipt_of_an_old_push_confirmed_by_status_query_is_not_booked_twice(self):
+        """A push the status query confirmed (no receipt) weeks before the statement is imported; the same
+        invoice was asked again since, for the same amount: the row completes the old push, nothing else."""
+        invoice = self.create_invoice(1200)
+        old_push = self.create_pending_tx(600, 'ws_CO_old_push', invoice=invoice, account_reference='INV202600077')
+        old_push._mpesa_apply_stk_result(0, "The service request is processed successfully.")
+        self.post_process(old_push)
+        self.assertEqual((old_push.state, old_push.mpesa_receipt, old_push.payment_id.amount), ('done', False, 600))
+        paid_at = self._at(-20 * 24 * 60)
+        self.env.cr.execute("UPDATE payment_transaction SET create_date = %s WHERE id = %s",
+                            [self._utc(-20 * 24 * 60 - 1), old_push.id])
+        new_push = self.create_pending_tx(600, 'ws_CO_new_push', invoice=invoice, account_reference='INV202600077')
+        self.env.invalidate_all()
+        content, _balance = self._csv([
+            ("SOLDPUSH01", -20 * 24 * 60, "Pay Bill Online from 254708374149 - ACHIENG OTIENO Acc. INV202600077",
+             "Completed", 600, 0, "Pay Bill Online", "254708374149 - ACHIENG OTIENO", "INV202600077"),
+        ])
+        [line] = self._import(content)
+        self.assertEqual(paid_at.date(), line.date)
+        self.assertRecordValues(line, [{'ddcpts_mpesa_state': 'recovered', 'ddcpts_mpesa_transaction_id': old_push.id,
+                                        'is_reconciled': True}])
+        self.assertEqual(self.env['payment.transaction'].search([('mpesa_receipt', '=', 'SOLDPUSH01')]), old_push)
+        self.assertEqual(len(invoice.transaction_ids.payment_id), 1, "the money is booked once")
+        self.assertRecordValues(new_push, [{'state': 'pending', 'mpesa_receipt': False}])
+
     def test_xlsx_statement_as_downloaded(self):
         invoice = self.create_invoice(640)
         workbook = openpyxl.Workbook()
@@ -160,6 +185,17 @@ class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
         self.assertEqual(lines.mapped('amount'), [640, -3])
         self.assertIn(invoice.payment_state, ('paid', 'in_payment'))
         self.assertAlmostEqual(self._journal_balance(), 637, places=2)
+
+    def test_header_titles_without_dots_and_iso_times(self):
+        invoice = self.create_invoice(250)
+        header = ",".join(title.upper().rstrip('.') for title in HEADER)
+        stamp = f"{self._at(5).replace(tzinfo=None):%Y-%m-%dT%H:%M:%S}"
+        row = (f'SISO000001,{stamp},{stamp},Pay Bill,Completed,250.00,,250.00,,Pay Bill,"2547****149 - A",,'
+               f'{invoice.name}')
+        [line] = self._import(f"{header}\n{row}\n".encode())
+        self.assertRecordValues(line, [{'ddcpts_mpesa_state': 'recovered', 'ddcpts_mpesa_account_number': invoice.name,
+                                        'ddcpts_mpesa_completed_at': self._utc(5)}])
+        self.assertIn(invoice.payment_state, ('paid', 'in_payment'))
 
     def test_files_that_are_not_statements_are_refused(self):
         for content, message in ((b"name,amount\nx,1\n", 'no "Receipt No." column'),

@@ -1,5 +1,6 @@
 import base64
 import re
+from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -113,6 +114,29 @@ class TestStkPush(MpesaTestMixin, DdcptsHttpCase):
         self.assertEqual(tx.state, 'pending')
         self.assertEqual(len(self.sandbox_requests('/oauth/v1/generate')), 2)
         self.assertEqual(len(self.sandbox_requests('/mpesa/stkpush/')), 2)
+
+    def test_token_renewed_meanwhile_by_another_worker_is_used_not_renewed_again(self):
+        """A new Daraja token may revoke the previous one: renewing the token another worker just cached
+        would make that worker's calls fail in turn."""
+        self.sandbox_rule(path='/mpesa/stkpush/', status=404, times=1,
+                          body={'requestId': '', 'errorCode': '404.001.03', 'errorMessage': 'Invalid Access Token'})
+        provider_class = type(self.provider)
+        send = provider_class._ddcpts_request
+        renewed = []
+
+        def request_while_another_worker_renews(provider, method, url, **kwargs):
+            response = send(provider, method, url, **kwargs)
+            if '/stkpush/' in url and not renewed:
+                provider._ddcpts_invalidate_token()
+                renewed.append(provider._ddcpts_bearer_token(provider._mpesa_fetch_token))
+            return response
+
+        with patch.object(provider_class, '_ddcpts_request', request_while_another_worker_renews):
+            _invoice, tx = self._push(100)
+        self.assertEqual(tx.state, 'pending')
+        self.assertEqual(len(self.sandbox_requests('/oauth/v1/generate')), 2, "the first token and the other worker's")
+        pushes = self.sandbox_requests('/mpesa/stkpush/')
+        self.assertEqual(pushes[-1]['headers']['Authorization'], f'Bearer {renewed[0]}')
 
     def test_token_is_cached_and_expires_in_as_string_is_understood(self):
         self._push(100)

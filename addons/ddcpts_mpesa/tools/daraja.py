@@ -16,8 +16,9 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from odoo.addons.ddcpts_mpesa import const
 
-TIMESTAMP_FORMATS = ('%Y%m%d%H%M%S', '%d.%m.%Y %H:%M:%S', '%Y-%m-%d %H:%M:%S', '%d-%m-%Y %H:%M:%S',
-                     '%d/%m/%Y %H:%M:%S', '%Y/%m/%d %H:%M:%S', '%d-%m-%Y %H:%M', '%d/%m/%Y %H:%M')
+TIMESTAMP_FORMATS = ('%Y%m%d%H%M%S', '%d.%m.%Y %H:%M:%S', '%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S',
+                     '%d-%m-%Y %H:%M:%S', '%d/%m/%Y %H:%M:%S', '%Y/%m/%d %H:%M:%S', '%d-%m-%Y %H:%M',
+                     '%d/%m/%Y %H:%M')
 
 
 def as_list(value):

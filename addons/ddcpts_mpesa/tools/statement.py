@@ -67,7 +67,8 @@ def _csv_rows(content):
 
 
 def _normalize(title):
-    return ' '.join(str(title or '').replace('\ufeff', '').split()).lower()
+    """Column titles compared without case, spacing and punctuation (``Receipt No.`` = ``RECEIPT NO``)."""
+    return ' '.join(str(title or '').replace('\ufeff', '').replace('.', ' ').replace(':', ' ').split()).lower()
 
 
 def _find_header(table):

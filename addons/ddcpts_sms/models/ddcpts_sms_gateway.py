@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import split_every
 
-from odoo.addons.ddcpts_base.exceptions import CallbackInputError, ProviderError
+from odoo.addons.ddcpts_base.exceptions import CallbackInputError
 from odoo.addons.ddcpts_base.models.ddcpts_secret_mixin import SecretField
 from odoo.addons.ddcpts_sms import const
 from odoo.addons.ddcpts_sms.exceptions import GatewayUnavailable
@@ -184,6 +184,7 @@ class DdcptsSmsGateway(models.Model):
 
         :raise GatewayUnavailable: the gateway failed as a whole (nothing was sent)
         :raise ProviderError: no answer came back (timeout, connection refused)
+        :raise UserError: the gateway is not configured (no credentials, no MTN service code)
         """
         self.ensure_one()
         outcomes = []
@@ -210,7 +211,7 @@ class DdcptsSmsGateway(models.Model):
                     continue
                 try:
                     outcomes = gateway._ddcpts_send_batch(body, [number for _key, number in chunk])
-                except (GatewayUnavailable, ProviderError) as error:
+                except (GatewayUnavailable, UserError) as error:  # UserError: no answer, or not configured
                     _logger.warning("SMS gateway %s unavailable, trying the next one: %s", gateway.display_name, error)
                     unavailable[gateway.id] = str(error)
                     retry += chunk

@@ -88,6 +88,9 @@ class DdcptsSmsGateway(models.Model):
                 str(item['messageId']), item.get('to'), state, status.get('name') or group,
                 const.INFOBIP_DELIVERY_ERRORS.get(group) if state == 'failed' else None,
                 error_name or (status.get('name') if state == 'failed' else None),
-                cost, (price.get('currency') or '').upper() or None, parts,
+                cost, (price.get('currency') or '').upper() or None, parts, raw=item,
             ))
         return reports
+
+    def _ddcpts_infobip_delivery_body(self, items):
+        return {'results': items}

@@ -50,12 +50,13 @@ class DdcptsSmsGateway(models.Model):
         return self._ddcpts_bearer_token(fetch)
 
     def _ddcpts_mtn_post(self, path, payload, endpoint, related=None):
+        token = self._ddcpts_mtn_token()
         response = self._ddcpts_request(
             'POST', f'{self._ddcpts_api_root()}{path}', endpoint=endpoint, json=payload, timeout=self.timeout,
-            headers={'Authorization': f'Bearer {self._ddcpts_mtn_token()}'}, related=related,
+            headers={'Authorization': f'Bearer {token}'}, related=related,
         )
         if response.status_code == 401:
-            self._ddcpts_invalidate_token()
+            self._ddcpts_invalidate_token(rejected_token=token)
         self._ddcpts_raise_if_unavailable(response)
         return response
 
@@ -117,8 +118,12 @@ class DdcptsSmsGateway(models.Model):
             state = 'delivered' if normalized in const.MTN_DELIVERED else 'failed' if normalized in const.MTN_FAILED \
                 else None
             reports.append(DeliveryReport(str(message_id), _first(record, const.MTN_NUMBER_KEYS), state, status,
-                                          const.MTN_FAILED.get(normalized), status if state == 'failed' else None))
+                                          const.MTN_FAILED.get(normalized), status if state == 'failed' else None,
+                                          raw=record))
         return reports
+
+    def _ddcpts_mtn_delivery_body(self, items):
+        return items
 
     def _ddcpts_mtn_incoming_messages(self, callback):
         return [

@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.addons.ddcpts_sms import const
 
 NOT_LETTERS = re.compile(r'[^A-Za-z]')
+NOT_DIGITS = re.compile(r'\D')
 
 
 def is_stop_request(text):
@@ -63,7 +64,8 @@ class DdcptsSmsIncoming(models.Model):
     def _ddcpts_receive(self, gateway, message):
         """Record ``message`` (an ``IncomingMessage``) and act on it; None when it is a replay."""
         raw = (message.number or '').strip()
-        number = self._phone_format_number(raw if raw.startswith('+') else f'+{raw}', self.env['res.country'],
+        # gateways send international numbers, with or without "+" (MTN: "tel:+233...")
+        number = self._phone_format_number('+' + NOT_DIGITS.sub('', raw), self.env['res.country'],
                                            force_format='E164') or raw
         opt_out = message.opt_out or is_stop_request(message.text)
         blacklist = self.env['phone.blacklist'].sudo()

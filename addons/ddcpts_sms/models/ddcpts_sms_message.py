@@ -1,3 +1,4 @@
+import json
 import logging
 from datetime import timedelta
 
@@ -9,7 +10,10 @@ _logger = logging.getLogger(__name__)
 
 FINAL_STATES = frozenset({'delivered', 'failed'})
 DELIVERY_PROCESSOR = 'ddcpts.sms.message._ddcpts_process_delivery'
-NOT_YET_KNOWN = 503  # answered to reports about an SMS not recorded yet: "try again later"
+# answered to a report about an SMS not recorded yet: accepted and kept, the cron applies it (a 5xx would make
+# the provider send it again and again, each time stored anew)
+NOT_YET_KNOWN = 202
+BUSY = 503  # answered by callback_route when the report kept conflicting with concurrent updates
 EARLY_REPORT_RETRY = timedelta(days=1)
 EARLY_REPORT_BATCH = 1000
 
@@ -70,9 +74,16 @@ class DdcptsSmsMessage(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _ddcpts_values(self, gateway, outcome, number, length, sms=None, company=None):
-        """Values of the row recording ``outcome`` (a ``SendOutcome``) of ``number`` on ``gateway``."""
-        currency = self._ddcpts_currency(outcome.currency)
+    def _ddcpts_values(self, gateway, outcome, number, length, sms=None, company=None, currencies=None):
+        """Values of the row recording ``outcome`` (a ``SendOutcome``) of ``number`` on ``gateway``.
+
+        :param dict currencies: currency code -> ``res.currency``, filled as codes are met, so that a
+            batch of messages looks each currency up once
+        """
+        currencies = {} if currencies is None else currencies
+        if outcome.currency not in currencies:
+            currencies[outcome.currency] = self._ddcpts_currency(outcome.currency)
+        currency = currencies[outcome.currency]
         return {
             'gateway_id': gateway.id,
             'company_id': (company or gateway.company_id).id,
@@ -105,8 +116,10 @@ class DdcptsSmsMessage(models.Model):
         """Processor of every gateway's delivery-report route (see controllers/main.py).
 
         A report can arrive before the transaction that sent its SMS has committed (the gateway
-        answered, Odoo is still recording the batch): it is then refused with 503, kept, and
-        processed again by ``_cron_apply_early_reports``.
+        answered, Odoo is still recording the batch): it is then answered 202, kept as failed, and
+        processed again by ``_cron_apply_early_reports``. When a request carries several reports
+        (Infobip, MTN), the known ones are applied at once and only the others wait, split into a
+        callback of their own: refusing the whole request would hold them back with the unknown ones.
         """
         gateway = callback._ddcpts_provider_record()
         reports = gateway._ddcpts_delivery_reports(callback)
@@ -114,20 +127,36 @@ class DdcptsSmsMessage(models.Model):
         for report in reports:
             messages = self.search([('gateway_id', '=', gateway.id), ('provider_message_id', '=', report.message_id)])
             if not messages:
-                unknown.append(report.message_id)
+                unknown.append(report)
                 continue
             message = self._ddcpts_lock_reported(messages, report)
             if message:
                 callback._ddcpts_link(message, reference=report.message_id)
                 changed += message._ddcpts_apply_report(report)
-        if unknown:
+        if unknown and len(unknown) == len(reports):
             raise CallbackInputError(_(
                 "No SMS sent through %(gateway)s has the id %(ids)s (yet): the report is kept and processed again "
-                "for a day.", gateway=gateway.name, ids=', '.join(unknown),
+                "for a day.", gateway=gateway.name, ids=', '.join(report.message_id for report in unknown),
             ), status=NOT_YET_KNOWN)
+        if unknown:
+            self._ddcpts_defer_reports(callback, gateway, unknown)
         if reports and not changed:
             callback._ddcpts_mark_duplicate(reports[0].message_id)
         return changed
+
+    @api.model
+    def _ddcpts_defer_reports(self, callback, gateway, reports):
+        """Keep ``reports`` (about SMS not recorded yet) in a copy of ``callback`` holding only them,
+        failed like a report that came too early, so that ``_cron_apply_early_reports`` retries them."""
+        body = getattr(gateway, f'_ddcpts_{gateway.type}_delivery_body')([report.raw for report in reports])
+        callback.copy({
+            'body': json.dumps(body), 'state': 'failed', 'response_status': NOT_YET_KNOWN,
+            'error': _("Split from callback %(callback)s: no SMS sent through %(gateway)s has the id %(ids)s (yet).",
+                       callback=callback.id, gateway=gateway.name,
+                       ids=', '.join(report.message_id for report in reports)),
+            'received_at': callback.received_at, 'attempt_count': 0, 'processed_at': False, 'reference': False,
+            'related_model': False, 'related_id': False,
+        })
 
     @api.model
     def _ddcpts_lock_reported(self, messages, report):
@@ -147,7 +176,8 @@ class DdcptsSmsMessage(models.Model):
         """Process again the delivery reports refused because their SMS was not recorded yet (and
         those refused while busy), for a day after they arrived."""
         callbacks = self.env['ddcpts.callback'].sudo().search([
-            ('state', '=', 'failed'), ('response_status', '=', NOT_YET_KNOWN), ('processor', '=', DELIVERY_PROCESSOR),
+            ('state', '=', 'failed'), ('response_status', 'in', (NOT_YET_KNOWN, BUSY)),
+            ('processor', '=', DELIVERY_PROCESSOR),
             ('received_at', '>=', fields.Datetime.now() - EARLY_REPORT_RETRY),
         ], order='id', limit=EARLY_REPORT_BATCH)
         for callback in callbacks:
@@ -187,9 +217,7 @@ class DdcptsSmsMessage(models.Model):
         if report.state == 'delivered':
             trackers._action_update_from_sms_state('sent')
         else:
-            trackers.with_context(sms_known_failure_reason=report.reason)._action_update_from_provider_error(
-                report.delivery_error,
-            )
+            trackers._action_update_from_provider_error(report.delivery_error)
             trackers.mail_notification_id.filtered(
                 lambda notification: notification.notification_status in ('exception', 'bounce')
                 and not notification.failure_reason

@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.ddcpts_sms.tools.outcomes import refused
 from odoo.addons.ddcpts_sms.tools.sms_length import sms_length
+from odoo.addons.sms.tools.sms_api import SmsApi
 
 _logger = logging.getLogger(__name__)
 
@@ -43,8 +44,8 @@ class SmsSms(models.Model):
             sms._ddcpts_send_through(gateways, company, unlink_failed=unlink_failed, unlink_sent=unlink_sent,
                                      raise_exception=raise_exception)
         if rest:
-            return super(SmsSms, rest)._send(unlink_failed=unlink_failed, unlink_sent=unlink_sent,
-                                             raise_exception=raise_exception)
+            return super(SmsSms, rest.with_context(ddcpts_sms_iap=True))._send(
+                unlink_failed=unlink_failed, unlink_sent=unlink_sent, raise_exception=raise_exception)
         return None
 
     # ------------------------------------------------------------------
@@ -100,14 +101,14 @@ class SmsSms(models.Model):
         """Write each SMS's state like core does for IAP answers, update trackers and notifications,
         and keep a ``ddcpts.sms.message`` per SMS a gateway answered for."""
         Message = self.env['ddcpts.sms.message'].sudo()
-        lengths, message_values, groups = {}, [], defaultdict(list)
+        lengths, currencies, message_values, groups = {}, {}, [], defaultdict(list)
         for sms in self:
             gateway, outcome = outcomes[sms.id]
             if gateway:
                 if sms.body not in lengths:
                     lengths[sms.body] = sms_length(sms.body)
                 message_values.append(Message._ddcpts_values(gateway, outcome, numbers[sms.id], lengths[sms.body],
-                                                             sms=sms, company=company))
+                                                             sms=sms, company=company, currencies=currencies))
             key = ('pending', False, False) if outcome.accepted else ('error', outcome.failure_type, outcome.reason)
             groups[key].append(sms.id)
         Message.create(message_values)
@@ -124,3 +125,30 @@ class SmsSms(models.Model):
                      len(self), {f'{state} {failure_type or ""}'.strip(): len(ids)
                                  for (state, failure_type, _reason), ids in groups.items()})
         self.mail_message_id._notify_message_notification_update()
+
+
+_iap_send_sms_batch = SmsApi._send_sms_batch
+
+
+def _send_sms_batch(self, messages, delivery_reports_url=False):
+    """Callers that hand ``sms.sms`` rows to IAP themselves instead of calling ``send()`` (SMS
+    marketing's "Test" wizard) reach the gateways too: the rows are sent through the gateways of the
+    current company and the answer is given in IAP's format. Not for the SMS ``_send()`` left to IAP
+    (``ddcpts_sms_iap`` context), nor in databases without this module."""
+    env = self.env
+    uuids = {number['uuid'] for message in messages for number in message['numbers']}
+    if 'ddcpts.sms.gateway' not in env or env.context.get('ddcpts_sms_iap') or not uuids:
+        return _iap_send_sms_batch(self, messages, delivery_reports_url=delivery_reports_url)
+    gateways = env['ddcpts.sms.gateway']._ddcpts_gateways_for(env.company)
+    sms = env['sms.sms'].sudo().search([('uuid', 'in', list(uuids))])
+    if not gateways or len(sms) != len(uuids):
+        return _iap_send_sms_batch(self, messages, delivery_reports_url=delivery_reports_url)
+    sms._ddcpts_send_through(gateways, env.company)
+    iap_states = {failure_type: state for state, failure_type in sms.IAP_TO_SMS_FAILURE_TYPE.items()}
+    return [{
+        'uuid': record.uuid, 'res_id': record.number,
+        'state': 'success' if record.state == 'pending' else iap_states.get(record.failure_type, record.failure_type),
+    } for record in sms]
+
+
+SmsApi._send_sms_batch = _send_sms_batch

@@ -9,6 +9,7 @@ from odoo.addons.ddcpts_sms.tests.common import (
     AT_SUCCESS_RESPONSE,
     SmsGatewayMixin,
 )
+from odoo.addons.sms.tools.sms_api import SmsApi
 
 
 @tagged('post_install', '-at_install')
@@ -53,6 +54,20 @@ class TestAfricasTalkingSend(SmsGatewayMixin, DdcptsCase):
         other_text = self.create_sms(['+254701000001', '+254701000002'], body="Another text")
         (other_text | self.create_sms(['+254701000003'], body="A third text")).send()
         self.assertEqual(len(self.at_send_requests()), 4, "one more request per distinct text")
+
+    def test_queries_do_not_grow_with_the_batch(self):
+        def queries_to_send(numbers):
+            sms = self.create_sms(numbers)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            sms.send()
+            self.assertEqual(set(sms.mapped('state')), {'pending'})
+            return self.env.cr.sql_log_count - before
+
+        small = queries_to_send([f'+2547020{index:05d}' for index in range(5)])
+        large = queries_to_send([f'+2547021{index:05d}' for index in range(300)])
+        self.assertLess(large - small, 20, f"{small} queries for 5 SMS, {large} for 300")
 
     def test_composer_mass_mode(self):
         partners = self.env['res.partner'].create([
@@ -156,6 +171,19 @@ class TestAfricasTalkingSend(SmsGatewayMixin, DdcptsCase):
         self.assertEqual(list(sms._split_by_api()), [(None, sms)])
         sms.with_context(sms_api=None)._send()
         self.assertEqual(set(sms.mapped('state')), {'pending'})
+
+    def test_callers_of_the_iap_client_reach_the_gateways(self):
+        """SMS marketing's "Test" wizard creates ``sms.sms`` rows and hands them to ``SmsApi`` itself."""
+        sms = self.create_sms(['+254701000001', '12'], body="Test of the mailing")
+        results = SmsApi(self.env)._send_sms_batch([{
+            'content': "Test of the mailing",
+            'numbers': [{'number': record.number, 'uuid': record.uuid} for record in sms],
+        }], delivery_reports_url='https://erp.example.co.ke/sms/status')
+        self.assertEqual(sorted((result['res_id'], result['state']) for result in results),
+                         [('+254701000001', 'success'), ('12', 'wrong_number_format')])
+        self.assertEqual(parse_qs(self.at_send_requests()[0]['body'])['to'], ['+254701000001'])
+        self.assertEqual(sms.mapped('state'), ['pending', 'error'], "not left in the queue, to be sent again")
+        self.assertEqual(self.messages_of(sms).provider_message_id[:6], 'ATXid_')
 
     def test_queued_sms_trigger_the_queue(self):
         cron = self.env.ref('sms.ir_cron_sms_scheduler_action')

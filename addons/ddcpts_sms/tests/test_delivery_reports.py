@@ -84,6 +84,23 @@ class TestAfricasTalkingDeliveryReports(SmsCallbackMixin, SmsGatewayMixin, Ddcpt
                                                 'failure_type': 'sms_invalid_destination',
                                                 'failure_reason': 'UserDoesNotExist'}])
 
+    def test_intermediate_and_final_statuses_of_africas_talking(self):
+        notification = self.send_from_chatter(message_id='ATXid_a3')
+        path = self.callback_path(self.gateway, 'delivery')
+        for status in ('Sent', 'Submitted', 'Buffered', 'AbsentSubscriber'):
+            with self.subTest(status=status):
+                body = f'id=ATXid_a3&status={status}&phoneNumber=%2B254711000002&networkCode=63902&retryCount=1'
+                self.assertEqual(self.post_form(path, body).status_code, 200)
+                message = self.gateway_message(notification)
+                self.assertRecordValues(message, [{'state': 'buffered', 'provider_status': status}])
+                self.assertEqual(notification.notification_status, 'pending')
+        rejected = self.post_form(path, 'id=ATXid_a3&status=Rejected&phoneNumber=%2B254711000002&networkCode=63902')
+        self.assertEqual(rejected.status_code, 200)
+        self.assertRecordValues(notification, [{'notification_status': 'bounce', 'failure_type': 'sms_rejected',
+                                                'failure_reason': 'Rejected'}])
+        self.assertRecordValues(self.gateway_message(notification), [{'state': 'failed',
+                                                                      'failure_type': 'sms_rejected'}])
+
     def test_replays_change_nothing(self):
         notification = self.send_from_chatter(message_id='ATXid_a2')
         success = 'id=ATXid_a2&status=Success&phoneNumber=%2B254711000002&networkCode=63902&retryCount=0'
@@ -100,9 +117,9 @@ class TestAfricasTalkingDeliveryReports(SmsCallbackMixin, SmsGatewayMixin, Ddcpt
     def test_report_arriving_before_its_sms_is_recorded(self):
         path = self.callback_path(self.gateway, 'delivery')
         early = self.post_form(path, 'id=ATXid_early&status=Success&phoneNumber=%2B254711000002&networkCode=63902')
-        self.assertEqual(early.status_code, 503, "not known yet: the provider may try again later")
+        self.assertEqual(early.status_code, 202, "not known yet: accepted and kept, applied once its SMS is recorded")
         callback = self.last_callback()
-        self.assertRecordValues(callback, [{'state': 'failed', 'response_status': 503, 'attempt_count': 1}])
+        self.assertRecordValues(callback, [{'state': 'failed', 'response_status': 202, 'attempt_count': 1}])
         self.assertIn("has the id ATXid_early (yet)", callback.error)
         self.env['ddcpts.sms.message']._cron_apply_early_reports()
         self.assertRecordValues(callback, [{'state': 'failed', 'attempt_count': 2}])

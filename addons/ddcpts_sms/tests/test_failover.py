@@ -39,6 +39,13 @@ class TestFailover(SmsGatewayMixin, DdcptsCase):
                                                                ('res_model', '=', 'ddcpts.sms.gateway')])
         self.assertRecordValues(failed_call, [{'status_code': 0, 'attempt': 1}])
 
+    def test_a_gateway_without_credentials_fails_over(self):
+        self.gateway.api_key = False
+        sms = self.create_sms(['+254701000001'])
+        sms.send()
+        self.assertEqual(self.usernames_called(), ['backup'])
+        self.assert_sent_by(sms, self.backup)
+
     def test_refused_credentials_fail_over(self):
         self.sandbox_rule(path=AT_SEND_PATH, status=401, body="The supplied authentication is invalid")
         sms = self.create_sms(['+254701000001'])

@@ -1,3 +1,5 @@
+import json
+
 from odoo.tests import tagged
 
 from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
@@ -78,6 +80,19 @@ class TestIncomingAndOptOuts(SmsCallbackMixin, SmsGatewayMixin, DdcptsHttpCase):
         self.assertEqual(self.last_callback().state, 'duplicate')
         self.assertEqual(self.Incoming.search_count([('provider_message_id', '=', 'ATXid_in1')]), 1)
         self.assertEqual(len(self.notes()), 1)
+
+    def test_mtn_incoming_stop(self):
+        mtn = self.create_gateway('mtn', sender_id='DDCPTS')
+        ghana_partner = self.env['res.partner'].create({
+            'name': "Kwame Mensah", 'mobile': '024 123 4567', 'country_id': self.env.ref('base.gh').id})
+        path = self.callback_path(mtn, 'incoming')
+        body = json.dumps({'senderAddress': 'tel:+233241234567', 'receiverAddress': '4321', 'message': 'STOP',
+                           'created': '2025-05-01T10:00:00Z'})
+        self.assertEqual(self.post_body(path, body).status_code, 200)
+        self.assertTrue(self.Blacklist.search([('number', '=', '+233241234567')]))
+        self.assertRecordValues(self.Incoming.search([('gateway_id', '=', mtn.id)]), [{
+            'number': '+233241234567', 'recipient': '4321', 'opted_out': True, 'partner_ids': ghana_partner.ids}])
+        self.assertEqual(self.post_body(path, 'STOP').status_code, 400, "not JSON")
 
     def test_malformed_and_unauthenticated_callbacks(self):
         incoming, optout = self.callback_path(self.gateway, 'incoming'), self.callback_path(self.gateway, 'optout')

@@ -66,6 +66,65 @@ class TestOtherGateways(SmsCallbackMixin, SmsGatewayMixin, DdcptsHttpCase):
                                     'twilio-auth-token', url, dict(params, MessageStatus='delivered'))})
         self.assertEqual((signed.status_code, self.last_callback().state), (200, 'duplicate'))
 
+    def test_twilio_real_status_callback_signed_for_the_url_given_or_reached(self):
+        gateway = self.use_only('twilio', sender_id='+15005550006')
+        self.sandbox_rule(path=TWILIO_MESSAGES, result={'statuses': {'+254701000001': None}})
+        sid = self.messages_of(self.send(['+254701000001'])).provider_message_id
+        gateway.ddcpts_public_url = 'https://erp.example.co.ke'  # given to Twilio; a proxy forwards to Odoo
+        path = self.callback_path(gateway, 'delivery')
+        # every parameter Twilio posts for an SMS status (all of them are signed)
+        params = {'AccountSid': 'ACtestaccount', 'ApiVersion': '2010-04-01', 'From': '+15005550006',
+                  'MessageSid': sid, 'MessageStatus': 'sent', 'SmsSid': sid, 'SmsStatus': 'sent',
+                  'To': '+254701000001'}
+
+        def post(params, url):
+            return self.post_form(path, params, headers={
+                'X-Twilio-Signature': twilio_signature('twilio-auth-token', url, params)})
+
+        self.assertEqual(post(params, f'{self.base_url()}{path}').status_code, 200, "signed for the URL reached")
+        self.assertRecordValues(self.messages_of_sid(sid), [{'state': 'buffered', 'provider_status': 'sent'}])
+        failed = dict(params, MessageStatus='undelivered', SmsStatus='undelivered', ErrorCode='30003')
+        self.assertEqual(post(failed, f'https://attacker.example{path}').status_code, 403)
+        self.assertEqual(post(failed, f'https://erp.example.co.ke{path}').status_code, 200, "signed for the URL given")
+        self.assertRecordValues(self.messages_of_sid(sid), [{
+            'state': 'failed', 'failure_type': 'sms_invalid_destination', 'failure_reason': 'undelivered (30003)'}])
+
+    def messages_of_sid(self, sid):
+        return self.env['ddcpts.sms.message'].search([('provider_message_id', '=', sid)])
+
+    def test_infobip_report_with_known_and_not_yet_known_messages(self):
+        gateway = self.use_only('infobip', sender_id='DDCPTS')
+        self.sandbox_rule(path='/sms/3/messages', result={'delivery': {'254701000001': None}})
+        message = self.messages_of(self.send(['+254701000001']))
+
+        def result(message_id, group, name, error):
+            # the shape of Infobip's delivery report (docs example)
+            return {"bulkId": "BULK-ID-123-xyz", "price": {"pricePerMessage": 0.01, "currency": "EUR"},
+                    "status": {"id": 5, "groupId": 3, "groupName": group, "name": name, "description": name},
+                    "error": {"id": 0, "name": error, "description": error, "groupId": 0, "groupName": "OK",
+                              "permanent": False},
+                    "messageId": message_id, "doneAt": "2025-05-01T10:00:00.000+0000", "messageCount": 1,
+                    "sentAt": "2025-05-01T09:59:58.000+0000", "to": "254701000001"}
+
+        later = result('MESSAGE-ID-not-recorded-yet', 'UNDELIVERABLE', 'UNDELIVERABLE_NOT_DELIVERED',
+                       'EC_ABSENT_SUBSCRIBER')
+        body = {"results": [result(message.provider_message_id, 'DELIVERED', 'DELIVERED_TO_HANDSET', 'NO_ERROR'),
+                            later]}
+        response = self.post_body(self.callback_path(gateway, 'delivery'), json.dumps(body))
+        self.assertEqual(response.status_code, 200, "the known report is applied, the other one kept")
+        self.assertRecordValues(message, [{'state': 'delivered', 'cost': 0.01}])
+        waiting = self.env['ddcpts.callback'].search([('provider', '=', 'infobip'), ('state', '=', 'failed')])
+        self.assertRecordValues(waiting, [{'response_status': 202, 'attempt_count': 0}])
+        self.assertEqual(json.loads(waiting.body), {'results': [later]})
+
+        # the batch that sent it commits: the cron applies the kept report
+        self.env['ddcpts.sms.message'].create({
+            'gateway_id': gateway.id, 'number': '+254701000001', 'provider_message_id': 'MESSAGE-ID-not-recorded-yet'})
+        self.env['ddcpts.sms.message']._cron_apply_early_reports()
+        self.assertRecordValues(waiting, [{'state': 'processed', 'response_status': 200}])
+        self.assertRecordValues(self.messages_of_sid('MESSAGE-ID-not-recorded-yet'), [{
+            'state': 'failed', 'failure_type': 'sms_not_delivered', 'failure_reason': 'EC_ABSENT_SUBSCRIBER'}])
+
     def test_infobip_bulk_send_and_json_reports(self):
         gateway = self.use_only('infobip', sender_id='DDCPTS')
         self.sandbox_rule(path='/sms/3/messages', result={

@@ -14,11 +14,12 @@ SendOutcome = namedtuple(
 
 # One delivery report. ``state``: delivered, failed, buffered or None (unknown: only logged);
 # ``delivery_error``: for failures, the mail.notification delivery error without its ``sms_`` prefix
-# (expired, not_delivered, invalid_destination, not_allowed, rejected).
+# (expired, not_delivered, invalid_destination, not_allowed, rejected); ``raw``: the item of a report
+# carrying several (Infobip, MTN), so the ones about SMS not recorded yet can be kept for later.
 DeliveryReport = namedtuple(
     'DeliveryReport',
-    'message_id number state provider_status delivery_error reason cost currency parts network_code',
-    defaults=(None, None, None, None, None, None, None),
+    'message_id number state provider_status delivery_error reason cost currency parts network_code raw',
+    defaults=(None, None, None, None, None, None, None, None),
 )
 
 # One message a subscriber sent to the business (or an opt-out, ``opt_out`` True).
