@@ -1,7 +1,8 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.ddcpts_base.tools.actions import notification
+from odoo.addons.ddcpts_base.tools.identity import clean_kra_pin
 from odoo.addons.ddcpts_kra_etims import const
 from odoo.addons.ddcpts_kra_etims.exceptions import EtimsRejected
 
@@ -16,13 +17,22 @@ class ResPartner(models.Model):
 
     @api.model
     def _etims_supplier(self, tin, name, company):
-        """The supplier with this KRA PIN, created when unknown (from an invoice fetched from eTIMS)."""
-        partner = self.search([('kra_pin', '=', tin), ('company_id', 'in', (False, company.id))], limit=1)
+        """The supplier with this KRA PIN, created when unknown (from an invoice fetched from eTIMS).
+
+        A PIN our validation refuses (KRA's registry holds a few) goes to the internal reference
+        instead: one odd supplier must not stop every later fetch.
+        """
+        try:
+            clean_kra_pin(tin)
+            pin_field = 'kra_pin'
+        except ValidationError:
+            pin_field = 'ref'
+        partner = self.search([(pin_field, '=', tin), ('company_id', 'in', (False, company.id))], limit=1)
         if partner:
             return partner.commercial_partner_id
         return self.create({
             'name': name or tin,
-            'kra_pin': tin,
+            pin_field: tin,
             'is_company': tin.startswith('P'),
             'country_id': self.env.ref('base.ke').id,
             'supplier_rank': 1,

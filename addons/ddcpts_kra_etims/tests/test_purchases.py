@@ -78,6 +78,12 @@ class TestEtimsPurchasesAndImports(EtimsCase):
         self.assertEqual(confirmation['itemList'][0]['spplrItemCd'], 'KE3NTU0000077')
         self.assertEqual(confirmation['invcNo'], consulting.etims_purchase_number)
 
+    def test_supplier_pin_our_validation_refuses_does_not_stop_the_fetch(self):
+        Partner = self.env['res.partner']
+        odd = Partner._etims_supplier('P05222222', "Odd Supplier Ltd", self.company)
+        self.assertEqual((odd.name, odd.kra_pin, odd.ref), ("Odd Supplier Ltd", False, 'P05222222'))
+        self.assertEqual(Partner._etims_supplier('P05222222', "Odd Supplier Ltd", self.company), odd, "found again")
+
     def test_purchase_confirmation_is_retried_and_994_counts_as_done(self):
         self.device.action_fetch_purchases()
         bill = self.env['account.move'].search([('etims_supplier_invoice_number', '=', '77')])

@@ -166,6 +166,12 @@ class DdcptsMpesaRequest(models.Model):
             return request
         request.write({'state': 'timeout', 'result_desc': str(result.get('ResultDesc') or _("Queue timeout")),
                        'received_at': fields.Datetime.now()})
+        if request.kind == 'reversal' and request.transaction_id.state == 'pending':
+            request.transaction_id._log_message_on_linked_documents(_(
+                "M-Pesa timed out on the reversal of %s: nothing is known yet. Use \"Reverse Again\" on the "
+                "refund transaction %s (a reversal already done is answered as such).",
+                request.subject, request.transaction_id.reference,
+            ))
         return request
 
     def _mpesa_locked_request(self, callback, result):

@@ -586,6 +586,22 @@ class PaymentTransaction(models.Model):
         refund_tx._set_pending()
         return refund_tx
 
+    def action_mpesa_reverse_again(self):
+        """Button: send the reversal of a refund again when M-Pesa never gave its result (queue timeout).
+
+        Safe to repeat: when the first reversal went through, M-Pesa answers ``R000001`` (already
+        reversed), which completes the refund just the same.
+        """
+        self.ensure_one()
+        if not (self.provider_code == 'mpesa' and self.operation == 'refund' and self.state == 'pending'):
+            raise UserError(_("Only a pending M-Pesa refund can be reversed again."))
+        last_reversal = self.env['ddcpts.mpesa.request'].search(
+            [('transaction_id', '=', self.id), ('kind', '=', 'reversal')], limit=1)
+        if last_reversal.state == 'sent':
+            raise UserError(_("M-Pesa has not answered the reversal of %s yet: wait for its result.", self.reference))
+        self.env['ddcpts.mpesa.request']._mpesa_send_reversal(self)
+        return notification(_("Reversal sent again: M-Pesa answers within a few seconds."))
+
     # ------------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------------

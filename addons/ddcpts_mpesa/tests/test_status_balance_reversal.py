@@ -69,6 +69,34 @@ class TestStatusBalanceReversal(MpesaTestMixin, DdcptsHttpCase):
         self.assertEqual(other.child_transaction_ids.state, 'error')
         self.assertIn("does not know the original payment", other.child_transaction_ids.state_message)
 
+    def test_reversal_without_result_is_sent_again(self):
+        """A queue timeout leaves the refund unknown: sending the reversal again is safe (R000001)."""
+        invoice, tx = self._paid_by_stk(500)
+        self.sandbox_rule(path='/mpesa/reversal/', callback={'drop': True})
+        tx.action_refund()
+        refund_tx = tx.child_transaction_ids
+        with self.assertRaisesRegex(UserError, "has not answered the reversal"):
+            refund_tx.action_mpesa_reverse_again()
+        request = self.env['ddcpts.mpesa.request'].search([('transaction_id', '=', refund_tx.id)])
+        self.env.flush_all()
+        timeout = {'Result': {'ResultType': 1, 'ResultCode': 'SVC0403', 'ResultDesc': "Request timed out",
+                              'ConversationID': request.conversation_id}}
+        self.assertEqual(self.post_callback('reversal-timeout', timeout).status_code, 200)
+        self.assertEqual((request.state, refund_tx.state), ('timeout', 'pending'))
+        self.assertIn("timed out on the reversal", invoice.message_ids.mapped('body')[0])
+
+        self.sandbox_rule(path='/mpesa/reversal/', result={'result_code': 'R000001'})
+        refund_tx.action_mpesa_reverse_again()
+        self.env.flush_all()
+        deliveries = self.sandbox_wait_callbacks(3)
+        self.assertEqual([delivery['state'] for delivery in deliveries], ['delivered', 'dropped', 'delivered'])
+        self.env.invalidate_all()
+        self.assertEqual(len(self.sandbox_requests('/mpesa/reversal/v1/request')), 2)
+        self.assertEqual((refund_tx.state, refund_tx.state_message),
+                         ('done', "M-Pesa had already reversed this payment."))
+        with self.assertRaisesRegex(UserError, "Only a pending M-Pesa refund"):
+            refund_tx.action_mpesa_reverse_again()
+
     def test_reversal_needs_the_receipt(self):
         tx = self.create_pending_tx(100, 'ws_CO_no_receipt')
         tx._set_done()
