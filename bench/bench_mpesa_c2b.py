@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import common as bench
 import requests
+from mpesa_fixtures import bench_provider
 
 SIZES = [int(size) for size in os.environ.get('DDCPTS_BENCH_C2B_SIZES', '1000,10000').split(',')]
 THREADS = 4
@@ -22,20 +23,10 @@ WARMUP = 50
 
 
 def setup_provider(env):
-    kes = env.ref('base.KES')
-    kes.active = True
-    journal = env['account.journal'].search([('code', '=', 'BMPSA')]) or env['account.journal'].create({
-        'name': "M-Pesa (bench)", 'code': 'BMPSA', 'type': 'bank',
-        'currency_id': kes.id if env.company.currency_id != kes else False,
-    })
-    provider = env.ref('ddcpts_mpesa.payment_provider_mpesa')
-    provider.write({
-        'state': 'test', 'mpesa_environment': 'custom', 'mpesa_custom_url': bench.sandbox_url(),
-        'mpesa_consumer_key': 'bench', 'mpesa_consumer_secret': 'bench', 'mpesa_passkey': 'bench',
-        'mpesa_shortcode': '174379', 'journal_id': journal.id, 'ddcpts_public_url': bench.server_url(),
-    })
+    provider = bench_provider(env)
+    url = provider._mpesa_callback_url('c2b-confirmation')  # generates the URL token on first use
     env.cr.commit()
-    return provider._mpesa_callback_url('c2b-confirmation')
+    return url
 
 
 def open_invoices(env, size, run):

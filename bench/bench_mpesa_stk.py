@@ -14,6 +14,7 @@ from datetime import datetime
 
 import common as bench
 import requests
+from mpesa_fixtures import bench_provider
 
 CALLBACKS = int(os.environ.get('DDCPTS_BENCH_STK_CALLBACKS', 2000))
 
@@ -27,17 +28,7 @@ def sandbox(method, path, **kwargs):
 def fixtures(env):
     """A provider called back on the bench server, N pending STK transactions, the foundation's fixture."""
     kes = env.ref('base.KES')
-    kes.active = True
-    journal = env['account.journal'].create({
-        'name': "M-Pesa (bench)", 'code': 'BMPSA', 'type': 'bank',
-        'currency_id': kes.id if env.company.currency_id != kes else False,
-    })
-    provider = env.ref('ddcpts_mpesa.payment_provider_mpesa')
-    provider.write({
-        'state': 'test', 'mpesa_environment': 'custom', 'mpesa_custom_url': bench.sandbox_url(),
-        'mpesa_consumer_key': 'bench', 'mpesa_consumer_secret': 'bench', 'mpesa_passkey': 'bench',
-        'mpesa_shortcode': '174379', 'journal_id': journal.id, 'ddcpts_public_url': bench.server_url(),
-    })
+    provider = bench_provider(env)
     partner = env['res.partner'].create({'name': "Bench payer", 'mobile': '0708374149'})
     transactions = env['payment.transaction'].create([{
         'provider_id': provider.id,
