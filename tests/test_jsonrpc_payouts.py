@@ -55,3 +55,25 @@ class TestJsonRpcPayouts(HttpCase):
             payout_id = erp.execute('ddcpts.payout', 'create', {
                 'partner_id': self.partner.id, 'amount': 10, 'journal_id': self.journal.id})
             erp.execute('ddcpts.payout', 'write', [payout_id], {'state': 'done'})
+
+    def test_an_approver_never_approves_what_they_requested_or_changed(self):
+        cfo = self.client('cfo', self.approver_key)
+        own_id = cfo.execute('ddcpts.payout', 'create', {
+            'partner_id': self.partner.id, 'amount': 700, 'journal_id': self.journal.id})
+        cfo.execute('ddcpts.payout', 'action_submit', [own_id])
+        with self.assertRaisesRegex(JsonRpcError, "another person must approve"):
+            cfo.execute('ddcpts.payout', 'action_approve', [own_id])
+        with self.assertRaisesRegex(JsonRpcError, "through the buttons"):
+            cfo.execute('ddcpts.payout', 'write', [own_id], {'requested_by_id': self.requester.id})
+
+        erp = self.client('erp_bot', self.requester_key)
+        payout_id = erp.execute('ddcpts.payout', 'create', {
+            'partner_id': self.partner.id, 'amount': 900, 'journal_id': self.journal.id})
+        erp.execute('ddcpts.payout', 'action_submit', [payout_id])
+        cfo.execute('ddcpts.payout', 'action_reset_to_draft', [payout_id])
+        cfo.execute('ddcpts.payout', 'write', [payout_id], {'recipient_phone': '0799 000 111'})
+        erp.execute('ddcpts.payout', 'action_submit', [payout_id])
+        with self.assertRaisesRegex(JsonRpcError, "another person must approve"):
+            cfo.execute('ddcpts.payout', 'action_approve', [payout_id])
+        [payout] = erp.execute('ddcpts.payout', 'read', [payout_id], fields=['state'])
+        self.assertEqual(payout['state'], 'to_approve')

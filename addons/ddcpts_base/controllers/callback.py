@@ -55,7 +55,7 @@ def callback_route(route, *, provider_model, processor, content_type='json', met
             callback_values = request_values(
                 provider_model, record_id, token, processor, content_type, KEPT_HEADERS + tuple(kept_headers),
             )
-            provider = request.env[provider_model].sudo().browse(record_id).exists()
+            provider = request.env[provider_model].sudo().browse(_valid_id(record_id)).exists()
             refusal = _refusal(provider, token)
             if refusal:
                 return reject(callback_values, refusal)
@@ -85,11 +85,18 @@ def request_values(provider_model, record_id, token, processor, content_type, ke
         'headers': json.dumps({name: httprequest.headers[name] for name in kept_headers
                                if name in httprequest.headers}),
         'content_type': content_type,
-        'body': httprequest.get_data(cache=True).decode('utf-8', errors='replace') if body else '',
+        # PostgreSQL text holds no NUL character: a body carrying one must still be stored, then refused
+        'body': httprequest.get_data(cache=True).decode('utf-8', errors='replace').replace('\x00', '\ufffd')
+        if body else '',
         'provider_model': provider_model,
-        'provider_res_id': record_id,
+        'provider_res_id': _valid_id(record_id),
         'processor': processor,
     }
+
+
+def _valid_id(record_id):
+    """``record_id`` when it can be a database id (the URL may hold any number), else False."""
+    return record_id if isinstance(record_id, int) and 0 < record_id < 2 ** 31 else False
 
 
 def _refusal(provider, token):

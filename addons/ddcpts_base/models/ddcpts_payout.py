@@ -1,21 +1,24 @@
+import logging
 import threading
 import uuid
 from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 from odoo.tools.misc import formatLang
 
 from odoo.addons.ddcpts_base.tools.identity import normalize_msisdn
 
+_logger = logging.getLogger(__name__)
+
 SEND_BATCH_SIZE = 100
 # set only by the workflow methods (which write as superuser), never directly by a user
 WORKFLOW_FIELDS = frozenset({
     'state', 'requested_by_id', 'approved_by_id', 'approved_at', 'sent_at', 'done_at', 'idempotency_key',
-    'payment_id', 'last_error', 'provider_message',
+    'payment_id', 'last_error', 'provider_message', 'maker_ids',
 })
 # what is paid: frozen once the payout leaves draft
 PAYMENT_FIELDS = frozenset({
@@ -76,6 +79,10 @@ class DdcptsPayout(models.Model):
                               help="What this payout pays: a vendor bill, a customer refund, a loan…")
     requested_by_id = fields.Many2one('res.users', "Requested By", default=lambda self: self.env.user,
                                       readonly=True, copy=False)
+    maker_ids = fields.Many2many(
+        'res.users', 'ddcpts_payout_maker_rel', 'payout_id', 'user_id', string="Prepared By", readonly=True,
+        copy=False, help="Who requested, changed or submitted the payout: none of them may approve it.",
+    )
     approved_by_id = fields.Many2one('res.users', "Approved By", readonly=True, copy=False, tracking=True)
     approved_at = fields.Datetime(readonly=True, copy=False)
     sent_at = fields.Datetime(readonly=True, copy=False)
@@ -120,6 +127,8 @@ class DdcptsPayout(models.Model):
             if vals.get('name', _("New")) == _("New"):
                 vals['name'] = self.env['ir.sequence'].next_by_code('ddcpts.payout') or _("New")
         payouts = super().create(vals_list)
+        for payout in payouts:
+            payout.sudo().maker_ids = [Command.link(payout.requested_by_id.id or self.env.uid)]
         payouts._normalize_recipient_phone()
         return payouts
 
@@ -129,6 +138,9 @@ class DdcptsPayout(models.Model):
                 raise UserError(_("Payout states change only through the buttons (submit, approve, …)."))
             if PAYMENT_FIELDS & vals.keys() and any(payout.state != 'draft' for payout in self):
                 raise UserError(_("Only draft payouts can be changed; reset it to draft first."))
+            if PAYMENT_FIELDS & vals.keys():
+                # changing what is paid makes one a maker (e.g. an approver editing after a reset to draft)
+                vals = dict(vals, maker_ids=[Command.link(self.env.uid)])
             if 'provider_reference' in vals and any(
                     payout.channel != 'manual' or payout.state != 'sent' for payout in self):
                 raise UserError(_("The provider reference is set by the provider."))
@@ -136,6 +148,12 @@ class DdcptsPayout(models.Model):
         if 'recipient_phone' in vals or 'partner_id' in vals:
             self._normalize_recipient_phone()
         return result
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_in_flight_or_paid(self):
+        """Money approved, on its way or paid keeps its record (the provider may still report on it)."""
+        if any(payout.state in ('approved', 'sent', 'done') for payout in self):
+            raise UserError(_("Approved, sent and done payouts cannot be deleted; cancel them first if possible."))
 
     def _normalize_recipient_phone(self):
         for payout in self.filtered('recipient_phone'):
@@ -155,7 +173,7 @@ class DdcptsPayout(models.Model):
                 raise UserError(_("Only draft payouts can be submitted (%s).", payout.name))
             if not payout.recipient_phone:
                 raise UserError(_("Set the recipient's mobile number on %s.", payout.name))
-            payout.sudo().state = 'to_approve'
+            payout.sudo().write({'state': 'to_approve', 'maker_ids': [Command.link(self.env.uid)]})
             for approver in payout._eligible_approvers():
                 payout.activity_schedule(
                     'ddcpts_base.mail_activity_type_payout_approval', user_id=approver.id,
@@ -168,7 +186,7 @@ class DdcptsPayout(models.Model):
         self.ensure_one()
         group = self.env.ref('ddcpts_base.group_ddcpts_payout_approver')
         return group.users.filtered(lambda user: (
-            user != self.requested_by_id and self.company_id in user.company_ids
+            user != self.requested_by_id and user not in self.maker_ids and self.company_id in user.company_ids
             and float_compare(user.ddcpts_payout_limit, self._amount_in_company_currency(),
                               precision_rounding=self.company_id.currency_id.rounding) >= 0
         ))
@@ -190,8 +208,8 @@ class DdcptsPayout(models.Model):
         self.ensure_one()
         if not user.has_group('ddcpts_base.group_ddcpts_payout_approver'):
             raise UserError(_("You are not allowed to approve payouts."))
-        if user == self.requested_by_id:
-            raise UserError(_("You requested %s: another person must approve it.", self.name))
+        if user == self.requested_by_id or user in self.maker_ids:
+            raise UserError(_("You requested or changed %s: another person must approve it.", self.name))
         rounding = self.company_id.currency_id.rounding
         amount = self._amount_in_company_currency()
         if float_compare(amount, user.ddcpts_payout_limit, precision_rounding=rounding) > 0:
@@ -199,6 +217,9 @@ class DdcptsPayout(models.Model):
                               payout=self.name, amount=self._format_amount(),
                               limit=self._format_amount(user.ddcpts_payout_limit, self.company_id.currency_id)))
         if user.ddcpts_payout_daily_limit:
+            # serialise the approvals of one approver: a concurrent approval waits on this row, then fails
+            # with a serialisation error and is retried by Odoo in a transaction that sees this one
+            self.env.cr.execute("UPDATE res_users SET id = id WHERE id = %s", [user.id])
             approved_today = sum(payout._amount_in_company_currency() for payout in self.search([
                 ('approved_by_id', '=', user.id), ('approved_at', '>=', self._start_of_today(user)),
                 ('state', 'not in', ('cancelled', 'failed')), ('company_id', '=', self.company_id.id),
@@ -266,7 +287,9 @@ class DdcptsPayout(models.Model):
         try:
             with self.env.cr.savepoint():
                 self._ddcpts_send_to_provider()
-        except UserError as error:
+        except Exception as error:  # an adapter bug must not stop the payouts queued after this one
+            if not isinstance(error, UserError):
+                _logger.exception("Payout %s could not be sent", self.name)
             self.sudo().last_error = str(error)
             self.message_post(body=_("Sending failed, it will be retried: %s", error))
 

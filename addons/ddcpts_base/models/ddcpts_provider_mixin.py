@@ -93,7 +93,7 @@ class DdcptsProviderMixin(models.AbstractModel):
         log_values = {
             'endpoint': endpoint,
             'method': method,
-            'url': url,
+            'url': redaction.redact_url(url, params, secrets=secret_values),
             'request_headers': redaction.redact_body(redaction.redact_headers(headers)),
             'request_body': redaction.redact_body(json if json is not None else data, secrets=secret_values),
             'related_model': related._name if related else False,

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import AccessError
 
 from odoo.addons.ddcpts_base.tools import crypto
 
@@ -11,10 +12,10 @@ def SecretField(string, **kwargs):
     Reading the field returns a mask when a value is set (views never receive the clear text);
     writing a new value encrypts it, writing the mask back changes nothing and writing an empty
     value erases the secret. Code reads the clear value with ``record._ddcpts_secret(name)``.
-    Only system administrators see or write the field.
+    Only system administrators see or write the field; nobody can search on it (no guessing).
     """
     return fields.Char(
-        string, compute='_compute_ddcpts_secrets', inverse='_inverse_ddcpts_secrets',
+        string, compute='_compute_ddcpts_secrets', inverse='_inverse_ddcpts_secrets', search='_search_ddcpts_secret',
         groups='base.group_system', copy=False, ddcpts_secret=True, **kwargs,
     )
 
@@ -42,6 +43,9 @@ class DdcptsSecretMixin(models.AbstractModel):
         for record in self:
             for name in names:
                 record[name] = SECRET_MASK if (record.id, name) in stored else False
+
+    def _search_ddcpts_secret(self, operator, value):
+        raise AccessError(_("Secret fields cannot be used to search."))
 
     def _inverse_ddcpts_secrets(self):
         for record in self:

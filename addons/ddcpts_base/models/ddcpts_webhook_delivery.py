@@ -3,8 +3,8 @@ import threading
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
-from odoo.addons.ddcpts_base.exceptions import ProviderError
 from odoo.addons.ddcpts_base.tools.actions import notification
 
 # seconds waited after the 1st, 2nd, … failed attempt; one more failure marks the delivery failed
@@ -49,11 +49,14 @@ class DdcptsWebhookDelivery(models.Model):
         sent = 0
         while sent < BATCH_SIZE:
             self.flush_model(['state', 'next_attempt_at'])
+            self.env['ddcpts.webhook.endpoint'].flush_model(['active'])
+            # deliveries of an archived endpoint wait until it is active again
             self.env.cr.execute("""
-                SELECT id FROM ddcpts_webhook_delivery
-                 WHERE state = 'pending' AND next_attempt_at <= %s
-                 ORDER BY next_attempt_at, id
-                 LIMIT 1 FOR UPDATE SKIP LOCKED
+                SELECT delivery.id FROM ddcpts_webhook_delivery delivery
+                  JOIN ddcpts_webhook_endpoint endpoint ON endpoint.id = delivery.endpoint_id AND endpoint.active
+                 WHERE delivery.state = 'pending' AND delivery.next_attempt_at <= %s
+                 ORDER BY delivery.next_attempt_at, delivery.id
+                 LIMIT 1 FOR UPDATE OF delivery SKIP LOCKED
             """, [fields.Datetime.now()])
             row = self.env.cr.fetchone()
             if not row:
@@ -72,7 +75,7 @@ class DdcptsWebhookDelivery(models.Model):
             response = self.endpoint_id._ddcpts_post(self.body, self.event, related=self)
             status = response.status_code
             error = not response.ok and f'HTTP {status}: {response.text[:500]}'
-        except ProviderError as exception:
+        except UserError as exception:  # unreachable (ProviderError), or no usable signing secret
             status, error = 0, str(exception)
         attempts = self.attempt_count + 1
         values = {'attempt_count': attempts, 'last_attempt_at': now, 'last_status_code': status,

@@ -115,6 +115,9 @@ class DdcptsWebhookEndpoint(models.Model):
         """POST a signed body; returns the response (raises ProviderError when unreachable)."""
         self.ensure_one()
         delivery_id = json.loads(body)['id']
+        secret = self.sudo()._ddcpts_secret('secret')
+        if not secret:
+            raise UserError(_("%s has no signing secret: generate one.", self.display_name))
         return self._ddcpts_request(
             'POST', self.url, endpoint=f'webhook:{event_code}', data=body.encode(), timeout=self.timeout,
             idempotent=False, related=related,
@@ -123,7 +126,7 @@ class DdcptsWebhookEndpoint(models.Model):
                 'User-Agent': 'DDCPTS-Webhooks/1.0',
                 'X-DDCPTS-Event': event_code,
                 'X-DDCPTS-Delivery': delivery_id,
-                signature.HEADER: signature.sign(self.sudo()._ddcpts_secret('secret'), body),
+                signature.HEADER: signature.sign(secret, body),
             },
         )
 

@@ -1,12 +1,16 @@
+import threading
+from unittest.mock import patch
+
 from psycopg2 import IntegrityError
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tests.common import TransactionCase
 from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.ddcpts_base.tests.common import RegistryTestModeMixin
+from odoo.addons.ddcpts_base.tests.common import RegistryTestModeMixin, committed_env
 
 
 class PayoutCommon(RegistryTestModeMixin, AccountTestInvoicingCommon):
@@ -123,6 +127,21 @@ class TestPayouts(PayoutCommon):
         with self.assertRaisesRegex(UserError, "another person must approve"):
             own.action_approve()
 
+    def test_an_approver_who_changed_the_payout_cannot_approve_it(self):
+        payout = self.new_payout(amount=1000)
+        payout.with_user(self.requester).action_submit()
+        # the approver sends it back, redirects the money, and lets the requester submit again
+        payout.with_user(self.approver).action_reset_to_draft()
+        payout.with_user(self.approver).write({'recipient_phone': '0799 000 111', 'amount': 4000})
+        payout.with_user(self.requester).action_submit()
+        self.assertEqual(payout.maker_ids, self.requester | self.approver)
+        self.assertNotIn(self.approver, payout.activity_ids.user_id, "not asked to approve their own change")
+        with self.assertRaisesRegex(UserError, "another person must approve"):
+            self.approve(payout)
+        self.assertEqual(payout.state, 'to_approve')
+        with self.assertRaisesRegex(UserError, "through the buttons"):
+            payout.with_user(self.approver).write({'maker_ids': [Command.clear()]})
+
     def test_bad_input(self):
         with self.assertRaisesRegex(UserError, "not a mobile number of KE"):
             self.new_payout(recipient_phone='020 2123456')
@@ -150,6 +169,23 @@ class TestPayouts(PayoutCommon):
         with self.assertRaisesRegex(UserError, "cannot become done"):
             payout._ddcpts_set_done()
 
+    def test_an_adapter_crash_does_not_block_the_queue(self):
+        broken, fine = self.new_payout(amount=100), self.new_payout(amount=200)
+        (broken | fine).with_user(self.requester).action_submit()
+        self.approve(broken | fine)
+        send = type(self.env['ddcpts.payout'])._ddcpts_send_to_provider
+
+        def crash_on_broken(payout):
+            if payout == broken:
+                raise KeyError('ConversationID')
+            return send(payout)
+
+        with patch.object(type(self.env['ddcpts.payout']), '_ddcpts_send_to_provider', crash_on_broken), \
+                mute_logger('odoo.addons.ddcpts_base.models.ddcpts_payout'):
+            self.env['ddcpts.payout']._cron_send_approved()
+        self.assertRecordValues(broken | fine, [{'state': 'approved'}, {'state': 'sent'}])
+        self.assertIn('ConversationID', broken.last_error)
+
     def test_sent_payouts_cannot_be_cancelled(self):
         payout = self.new_payout()
         payout.with_user(self.requester).action_submit()
@@ -157,3 +193,74 @@ class TestPayouts(PayoutCommon):
         payout._ddcpts_send()
         with self.assertRaisesRegex(UserError, "cannot be cancelled"):
             payout.with_user(self.requester).action_cancel()
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            payout.sudo().unlink()
+        draft = self.new_payout()
+        draft.sudo().unlink()
+        self.assertFalse(draft.exists())
+
+
+@tagged('post_install', '-at_install')
+class TestDailyLimitConcurrency(TransactionCase):
+    """Two workers approving for the same approver at the same moment cannot both pass the daily limit."""
+
+    def test_concurrent_approvals_respect_the_daily_limit(self):
+        with committed_env(self.registry) as env:
+            groups = 'base.group_user,ddcpts_base.group_ddcpts_user'
+            requester = new_test_user(env, 'race_requester', groups=groups)
+            approver = new_test_user(env, 'race_approver', groups=groups + ',ddcpts_base.group_ddcpts_payout_approver',
+                                     ddcpts_payout_limit=1000, ddcpts_payout_daily_limit=1000)
+            partner = env['res.partner'].create({'name': "Race Recipient", 'mobile': '0712 000 999'})
+            journal = env['account.journal'].search(
+                [('type', '=', 'bank'), ('company_id', '=', env.company.id)], limit=1)
+            payouts = env['ddcpts.payout'].with_user(requester).create([
+                {'partner_id': partner.id, 'amount': 600, 'journal_id': journal.id} for _index in range(2)])
+            payouts.action_submit()
+            ids = payouts.ids
+            ids_to_clean = (ids, approver.id, requester.id, partner.id)
+        self.addCleanup(self._cleanup, *ids_to_clean)
+        first_approved, release = threading.Event(), threading.Event()
+        outcomes = {}
+
+        def approve(payout_id, hold):
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, approver.id, {})
+                    env['ddcpts.payout'].browse(payout_id).action_approve()
+                    if hold:  # keep the transaction open while the other worker approves
+                        first_approved.set()
+                        release.wait(10)
+                outcomes[payout_id] = 'approved'
+            except Exception as error:  # the outcome is what the test checks
+                outcomes[payout_id] = type(error).__name__
+                first_approved.set()
+
+        first = threading.Thread(target=approve, args=(ids[0], True))
+        first.start()
+        first_approved.wait(10)
+        second = threading.Thread(target=approve, args=(ids[1], False))
+        second.start()
+        second.join(1)  # it waits on the first worker's approval
+        release.set()
+        first.join(10)
+        second.join(10)
+        self.assertEqual(outcomes[ids[0]], 'approved')
+        self.assertIn(outcomes[ids[1]], ('SerializationFailure', 'UserError'),
+                      "the second approval fails (Odoo retries a serialisation failure: then it sees the first)")
+        with self.registry.cursor() as cr:
+            payouts = api.Environment(cr, SUPERUSER_ID, {})['ddcpts.payout'].browse(ids)
+            self.assertEqual(payouts.mapped('state'), ['approved', 'to_approve'])
+            with self.assertRaisesRegex(UserError, "above your daily limit"):  # the retry
+                payouts[1].with_user(approver.id).action_approve()
+            cr.rollback()
+
+    def _cleanup(self, payout_ids, *user_and_partner_ids):
+        approver_id, requester_id, partner_id = user_and_partner_ids
+        with committed_env(self.registry) as env:
+            payouts = env['ddcpts.payout'].browse(payout_ids)
+            payouts.write({'state': 'cancelled'})
+            payouts.unlink()
+            users = env['res.users'].browse([approver_id, requester_id])
+            partners = users.partner_id | env['res.partner'].browse(partner_id)
+            users.unlink()
+            partners.unlink()

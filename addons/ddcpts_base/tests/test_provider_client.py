@@ -61,6 +61,26 @@ class TestProviderClient(DdcptsCase):
         self.assertEqual(status.state, 'ok')
         self.assertTrue(status.last_success_at)
 
+    def test_query_strings_and_form_bodies_are_masked_in_the_log(self):
+        self.provider._ddcpts_request(
+            'GET', f'{sandbox_url()}/echo/hooks/query?api_key=k3y&page=2', endpoint='lookup',
+            params={'access_token': 't0ken', 'msisdn': '254712345678'},
+        )
+        self.provider._ddcpts_request(
+            'POST', f'{sandbox_url()}/echo/hooks/form', endpoint='send',
+            data={'username': 'sandbox', 'apiKey': 'atsk_123', 'to': '+254711000001'},
+        )
+        lookup, send = self._calls()
+        for secret in ('k3y', 't0ken'):
+            self.assertNotIn(secret, lookup.url)
+        self.assertIn('page=2', lookup.url)
+        self.assertIn('msisdn=254712345678', lookup.url)
+        self.assertIn('access_token=***', lookup.url)
+        self.assertNotIn('atsk_123', send.request_body)
+        self.assertIn('username', send.request_body)
+        sent = self.sandbox_requests('/echo/hooks/query')[0]
+        self.assertIn('t0ken', json.dumps(sent), "only the log is masked, not what is sent")
+
     @NO_SLEEP
     def test_idempotent_calls_are_retried_on_5xx(self):
         self.sandbox_rule(path='/echo/hooks/retry', status=503, body={'error': 'busy'}, times=2)

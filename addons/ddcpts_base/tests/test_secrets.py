@@ -68,6 +68,34 @@ class TestSecrets(DdcptsCase):
         with self.assertRaises(AccessError):
             self.env['ddcpts.secret'].with_user(manager).search([])
 
+    def test_no_rpc_method_gives_a_secret_to_other_users(self):
+        """What a non-system user reaches over JSON-RPC: every read path, and domains to guess the value."""
+        manager = new_test_user(self.env, 'ddcpts_rpc_manager',
+                                groups='base.group_user,base.group_allow_export,ddcpts_base.group_ddcpts_manager')
+        endpoints = self.env['ddcpts.webhook.endpoint'].with_user(manager)
+        self.assertNotIn('secret', endpoints.search_read([('id', '=', self.endpoint.id)])[0])
+        self.assertNotIn('secret', endpoints.browse(self.endpoint.id).read()[0])
+        self.assertNotIn('secret', endpoints.fields_get())
+        for name, call in (
+            ('search_read', lambda: endpoints.search_read([], ['secret'])),
+            ('web_search_read', lambda: endpoints.web_search_read([], {'secret': {}})),
+            ('export_data', lambda: endpoints.browse(self.endpoint.id).export_data(['secret'])),
+            ('search =', lambda: endpoints.search([('secret', '=', CLEAR)])),
+            ('search like', lambda: endpoints.search([('secret', 'like', 'sk_live')])),
+            ('write', lambda: endpoints.browse(self.endpoint.id).write({'secret': 'changed'})),
+        ):
+            with self.subTest(call=name), self.assertRaises(AccessError):
+                call()
+        with self.assertRaises(ValueError):  # not stored: no grouping either
+            endpoints.read_group([], ['name'], ['secret'])
+        self.assertEqual(self.endpoint._ddcpts_secret('secret'), CLEAR)
+        # a system administrator gets the mask, never the clear value, through the same methods
+        self.assertEqual(self.endpoint.search_read([('id', '=', self.endpoint.id)], ['secret'])[0]['secret'],
+                         SECRET_MASK)
+        self.assertNotIn(CLEAR, str(self.endpoint.export_data(['secret'])))
+        with self.assertRaisesRegex(AccessError, "cannot be used to search"):
+            self.env['ddcpts.webhook.endpoint'].search([('secret', '=', CLEAR)])
+
     def test_saving_a_secret_without_a_key_is_a_clear_error(self):
         with patch.dict(config.options, {crypto.CONFIG_OPTION: ''}), \
                 patch.dict('os.environ', {crypto.ENVIRONMENT_VARIABLE: ''}), \

@@ -90,6 +90,26 @@ class TestWebhooks(DdcptsCase):
         bodies = {request['body'] for request in self.sandbox_requests('/echo/hooks/erp')}
         self.assertEqual(bodies, {delivery.body}, "every attempt sends the same event id")
 
+    def test_an_unusable_endpoint_does_not_block_the_queue(self):
+        broken = self.erp.copy({'name': "No secret", 'url': f'{sandbox_url()}/echo/hooks/broken'})
+        broken.sudo()._ddcpts_set_secret('secret', False)
+        first, second = self._emit().sorted(lambda delivery: delivery.endpoint_id != broken)
+        self.assertEqual(first.endpoint_id, broken)
+        self.Delivery._cron_send_due()
+        self.assertRecordValues(first, [{'state': 'pending', 'attempt_count': 1, 'last_status_code': 0}])
+        self.assertIn('has no signing secret', first.last_error)
+        self.assertRecordValues(second, [{'state': 'done', 'endpoint_id': self.erp.id}])
+        self.assertFalse(self.sandbox_requests('/echo/hooks/broken'))
+
+        self.erp.active = False  # archived: its pending deliveries wait
+        delivery = self._emit().filtered(lambda delivery: delivery.endpoint_id == broken)
+        waiting = self.Delivery.create({'endpoint_id': self.erp.id, 'event': 'payout.done', 'body': delivery.body})
+        self.Delivery._cron_send_due()
+        self.assertRecordValues(waiting, [{'state': 'pending', 'attempt_count': 0}])
+        self.erp.active = True
+        self.Delivery._cron_send_due()
+        self.assertEqual(waiting.state, 'done')
+
     def test_unreachable_endpoint_is_retried(self):
         self.erp.url = 'http://127.0.0.1:9/closed'
         delivery = self._emit()

@@ -5,7 +5,7 @@ the call log keeps the rest of the exchange readable while every value under a s
 replaced by a mask.
 """
 import json
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 MASK = '***'
 MAX_LOGGED_CHARS = 20000
@@ -34,6 +34,22 @@ def redact_value(value, extra=()):
 
 def redact_headers(headers, extra=()):
     return {key: MASK if is_sensitive(key, extra) else value for key, value in (headers or {}).items()}
+
+
+def redact_url(url, params=None, extra=(), secrets=()):
+    """Return ``url`` with ``params`` appended as sent, values of sensitive query parameters masked."""
+    extra = frozenset(name.lower() for name in extra)
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if params:
+        pairs += list(params.items()) if isinstance(params, dict) else list(params)
+    if pairs:
+        query = urlencode([(key, MASK if is_sensitive(key, extra) else value) for key, value in pairs], safe='*')
+        url = urlunsplit(parts._replace(query=query))
+    for secret in secrets:
+        if secret:
+            url = url.replace(secret, MASK)
+    return url
 
 
 def redact_body(body, extra=(), secrets=()):

@@ -4,7 +4,8 @@ from urllib.parse import urlencode, urlparse
 
 import requests
 
-from odoo.addons.ddcpts_base.tests.common import sandbox_url
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.ddcpts_base.tests.common import RegistryTestModeMixin, SandboxMixin, sandbox_url
 
 AT_SEND_PATH = '/version1/messaging'
 # providers/messaging.md, verbatim
@@ -49,6 +50,19 @@ class SmsGatewayMixin:
 
     def sent_form(self, request):
         return dict(item.split('=', 1) for item in request['body'].split('&'))
+
+
+class NotificationCase(SmsGatewayMixin, RegistryTestModeMixin, SandboxMixin, AccountTestInvoicingCommon):
+    """Invoices and payments of a customer reachable by SMS and email, with a clean simulator."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.partner_a.write({'mobile': '+254701000001', 'email': 'buyer@example.com'})
+
+    def setUp(self):
+        super().setUp()
+        self.sandbox_reset()
 
 
 class SmsCallbackMixin:

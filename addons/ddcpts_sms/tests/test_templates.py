@@ -3,22 +3,11 @@ from urllib.parse import parse_qs
 from odoo.tests import tagged
 from odoo.tools.misc import formatLang
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.ddcpts_base.tests.common import RegistryTestModeMixin, SandboxMixin
-from odoo.addons.ddcpts_sms.tests.common import AT_SEND_PATH, SmsGatewayMixin
+from odoo.addons.ddcpts_sms.tests.common import AT_SEND_PATH, NotificationCase
 
 
 @tagged('post_install', '-at_install')
-class TestNotificationTemplates(SmsGatewayMixin, RegistryTestModeMixin, SandboxMixin, AccountTestInvoicingCommon):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.partner_a.write({'mobile': '+254701000001', 'email': 'buyer@example.com'})
-
-    def setUp(self):
-        super().setUp()
-        self.sandbox_reset()
+class TestNotificationTemplates(NotificationCase):
 
     def render(self, xmlid, record, field='body'):
         return self.env.ref(xmlid)._render_field(field, record.ids)[record.id]

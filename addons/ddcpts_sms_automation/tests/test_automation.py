@@ -2,24 +2,13 @@ from urllib.parse import parse_qs
 
 from odoo.tests import tagged
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.ddcpts_base.tests.common import RegistryTestModeMixin, SandboxMixin
-from odoo.addons.ddcpts_sms.tests.common import AT_SEND_PATH, SmsGatewayMixin
+from odoo.addons.ddcpts_sms.tests.common import AT_SEND_PATH, NotificationCase
 
 RULES = ('automation_invoice_posted', 'automation_payment_received', 'automation_payout_done')
 
 
 @tagged('post_install', '-at_install')
-class TestNotificationRules(SmsGatewayMixin, RegistryTestModeMixin, SandboxMixin, AccountTestInvoicingCommon):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.partner_a.write({'mobile': '+254701000001', 'email': 'buyer@example.com'})
-
-    def setUp(self):
-        super().setUp()
-        self.sandbox_reset()
+class TestNotificationRules(NotificationCase):
 
     def rule(self, name):
         return self.env.ref(f'ddcpts_sms_automation.{name}')

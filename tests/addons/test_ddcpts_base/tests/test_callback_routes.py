@@ -1,7 +1,9 @@
 import json
+from unittest.mock import patch
 from urllib.parse import urlencode
 
 from odoo.tests import tagged
+from odoo.tools import config
 
 from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
 from odoo.addons.test_ddcpts_base.tests.common import CallbackClientMixin, create_provider
@@ -48,7 +50,8 @@ class TestCallbackRoutes(CallbackClientMixin, DdcptsHttpCase):
 
     def test_wrong_token_is_refused_logged_and_changes_nothing(self):
         for path in (self.callback_path(self.provider, token='forged-token'),
-                     self.callback_path(self.provider).replace(f'/{self.provider.id}/', '/999999/')):
+                     self.callback_path(self.provider).replace(f'/{self.provider.id}/', '/999999/'),
+                     self.callback_path(self.provider).replace(f'/{self.provider.id}/', '/99999999999/')):
             response = self.post_json(path, {'event_id': 'EV-FORGED'})
             self.assertEqual(response.status_code, 403)
             self.assertEqual(response.json(), {'error': 'Forbidden'})
@@ -66,12 +69,33 @@ class TestCallbackRoutes(CallbackClientMixin, DdcptsHttpCase):
         with self.assertRaisesRegex(Exception, "not an IP address or network"):
             self.provider.ddcpts_ip_allowlist = 'safaricom'
 
+    def test_ip_allowlist_behind_a_reverse_proxy(self):
+        """With proxy_mode, the address is the one the proxy appended to X-Forwarded-For; a caller
+        cannot spoof it by sending its own X-Forwarded-For, and without proxy_mode the header is ignored."""
+        self.provider.ddcpts_ip_allowlist = '196.201.214.0/24'
+        path = self.callback_path(self.provider)
+
+        def post(forwarded_for, event_id):
+            return self.opener.post(f'{self.base_url()}{path}', data=json.dumps({'event_id': event_id}), timeout=30,
+                                    headers={'Content-Type': 'application/json', 'X-Forwarded-Host': 'erp.example.com',
+                                             'X-Forwarded-For': forwarded_for, 'X-Forwarded-Proto': 'https'})
+
+        self.assertEqual(post('196.201.214.200', 'EV-PROXY-0').status_code, 403, "no proxy_mode: header ignored")
+        with patch.dict(config.options, {'proxy_mode': True}):
+            response = post('10.1.1.1, 196.201.214.200', 'EV-PROXY-1')
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(self._last_callback().source_ip, '196.201.214.200')
+            self.assertEqual(post('196.201.214.200, 41.90.1.1', 'EV-PROXY-2').status_code, 403, "spoofed")
+            self.assertEqual(self._last_callback().source_ip, '41.90.1.1')
+        self.assertEqual(self.Event.search([('event_id', 'like', 'EV-PROXY')]).mapped('event_id'), ['EV-PROXY-1'])
+
     def test_bad_input_gets_a_clear_4xx_and_is_logged(self):
         path = self.callback_path(self.provider)
         cases = [
             ('not json at all', "The body is not valid JSON."),
             ('', "The body is not valid JSON."),
             ('[1, 2]', "The body must be a JSON object."),
+            (b'\xff\xfe{"event_id": "EV-\x00"}', "The body is not valid JSON."),
             ({'amount': 5}, "event_id is missing."),
             ({'event_id': 'EV-3', 'amount': '5.00'}, "amount must be a number."),
         ]
