@@ -70,8 +70,8 @@ class TestB2CPayouts(MpesaTestMixin, DdcptsHttpCase):
                                           'last_error': "The initiator name or password is wrong."}])
 
     def test_official_results_verbatim(self):
-        done = self._send(self._approved_payout(10))
-        failed = self._send(self._approved_payout(10))
+        done, failed = self._approved_payout(10), self._approved_payout(10)
+        self._send(done | failed)
         self.wait_for_sandbox_callbacks(2)  # the simulator's own results, then the documented ones
         done.sudo().write({'state': 'sent', 'idempotency_key': '53e3-4aa8-9fe0-8fb5e4092cdd3533373',
                            'mpesa_conversation_id': False, 'payment_id': False, 'provider_reference': False})
@@ -158,7 +158,8 @@ class TestB2CPayouts(MpesaTestMixin, DdcptsHttpCase):
                                                   'recipient_phone': '254705912645', 'journal_id': self.journal.id}])
                 payout.action_submit()
                 payout.with_user(self.approver).action_approve()
-                self._send(payout)
+        # both sent together: the simulator's results must not arrive while this test still writes
+        self._send(payout)
         self.wait_for_sandbox_callbacks(2)
         self.assertEqual(bill.payment_state, 'partial', "2 500 of 2 500.60 paid: M-Pesa pays whole shillings")
         self.assertEqual(bill.amount_residual, 0.6)
