@@ -50,6 +50,13 @@ class TestGateway(SmsGatewayMixin, DdcptsCase):
             wizard.number = 'hello'
             wizard.action_send()
 
+    def test_test_sms_reads_national_numbers_in_the_gateway_countries(self):
+        """A Kenyan gateway of a company elsewhere (or with no country) still takes 07… numbers."""
+        self.env.company.country_id = self.env.ref('base.us')
+        self.gateway.country_ids = self.env.ref('base.ke')
+        wizard = self.env['ddcpts.sms.gateway.test'].create({'gateway_id': self.gateway.id, 'number': '0701000001'})
+        self.assertIn('+254701000001', wizard.action_send()['params']['message'])
+
     def test_callback_urls_and_settings(self):
         self.gateway.ddcpts_public_url = 'https://erp.example.co.ke'
         token = self.gateway._ddcpts_get_callback_token()

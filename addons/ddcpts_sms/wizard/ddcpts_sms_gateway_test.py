@@ -25,8 +25,10 @@ class DdcptsSmsGatewayTest(models.TransientModel):
     def action_send(self):
         self.ensure_one()
         gateway = self.gateway_id.sudo()
-        number = self._phone_format_number(self.number, gateway.company_id.country_id or self.env.company.country_id,
-                                           force_format='E164')
+        # a national number is read as one of the gateway's countries first, then the company's
+        countries = gateway.country_ids | gateway.company_id.country_id | self.env.company.country_id
+        number = next(filter(None, (self._phone_format_number(self.number, country, force_format='E164')
+                                    for country in countries or [False])), False)
         if not number:
             raise UserError(_("%s is not a valid phone number.", self.number))
         try:
