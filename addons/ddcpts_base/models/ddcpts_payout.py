@@ -126,9 +126,8 @@ class DdcptsPayout(models.Model):
                 raise UserError(_("A payout starts as a draft; its state changes through the buttons."))
             if vals.get('name', _("New")) == _("New"):
                 vals['name'] = self.env['ir.sequence'].next_by_code('ddcpts.payout') or _("New")
+            vals.setdefault('maker_ids', [Command.link(vals.get('requested_by_id') or self.env.uid)])
         payouts = super().create(vals_list)
-        for payout in payouts:
-            payout.sudo().maker_ids = [Command.link(payout.requested_by_id.id or self.env.uid)]
         payouts._normalize_recipient_phone()
         return payouts
 

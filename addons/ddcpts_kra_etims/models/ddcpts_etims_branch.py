@@ -4,6 +4,7 @@ from odoo import api, fields, models
 class DdcptsEtimsBranch(models.Model):
     """A branch of the taxpayer as registered with KRA (selectBhfList)."""
     _name = 'ddcpts.etims.branch'
+    _inherit = ['ddcpts.etims.reference.mixin']
     _description = "eTIMS branch"
     _order = 'company_id, branch_code'
 
@@ -32,12 +33,13 @@ class DdcptsEtimsBranch(models.Model):
 
     @api.model
     def _etims_import(self, device, data):
+        vals_list = []
         for entry in data.get('bhfList') or []:
             code = str(entry.get('bhfId') or '').strip()
             if not code:
                 continue
             tin = entry.get('tin') or device.tin
-            values = {
+            vals_list.append({
                 'company_id': device.company_id.id,
                 'device_id': device.id,
                 'tin': tin,
@@ -52,9 +54,5 @@ class DdcptsEtimsBranch(models.Model):
                 'manager_name': entry.get('mgrNm'),
                 'manager_phone': entry.get('mgrTelNo'),
                 'manager_email': entry.get('mgrEmail'),
-            }
-            branch = self.search([('tin', '=', tin), ('branch_code', '=', code)])
-            if branch:
-                branch.write(values)
-            else:
-                self.create(values)
+            })
+        self._etims_upsert(['tin', 'branch_code'], vals_list)

@@ -9,6 +9,7 @@ class DdcptsEtimsCode(models.Model):
     Shipped with the codes of the specification, then kept up to date from eTIMS.
     """
     _name = 'ddcpts.etims.code'
+    _inherit = ['ddcpts.etims.reference.mixin']
     _description = "eTIMS code"
     _order = 'class_code, sort_order, code'
     _rec_names_search = ['code', 'name']
@@ -33,8 +34,7 @@ class DdcptsEtimsCode(models.Model):
     @api.model
     def _etims_import(self, data):
         """Create or update the codes of ``data.clsList``; ``useYn = N`` archives a code."""
-        existing = {(code.class_code, code.code): code
-                    for code in self.with_context(active_test=False).search([])}
+        vals_list = []
         for code_class in data.get('clsList') or []:
             class_code = str(code_class.get('cdCls') or '').strip()
             if not class_code:
@@ -43,7 +43,7 @@ class DdcptsEtimsCode(models.Model):
                 code = str(detail.get('cd') or '').strip()
                 if not code:
                     continue
-                values = {
+                vals_list.append({
                     'class_code': class_code,
                     'class_name': code_class.get('cdClsNm'),
                     'code': code,
@@ -52,9 +52,5 @@ class DdcptsEtimsCode(models.Model):
                     'sort_order': int(to_float(detail.get('srtOrd'))),
                     'user_defined_1': detail.get('userDfnCd1'),
                     'active': detail.get('useYn', 'Y') != 'N',
-                }
-                record = existing.get((class_code, code))
-                if record:
-                    record.write(values)
-                else:
-                    existing[(class_code, code)] = self.create(values)
+                })
+        self._etims_upsert(['class_code', 'code'], vals_list)

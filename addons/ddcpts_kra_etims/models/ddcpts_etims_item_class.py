@@ -7,6 +7,7 @@ from odoo.addons.ddcpts_kra_etims.tools.kra_format import to_float
 class DdcptsEtimsItemClass(models.Model):
     """KRA item classification (selectItemClsList): the 10-digit itemClsCd every item is registered with."""
     _name = 'ddcpts.etims.item.class'
+    _inherit = ['ddcpts.etims.reference.mixin']
     _description = "eTIMS item classification"
     _order = 'code'
     _rec_names_search = ['code', 'name']
@@ -27,21 +28,18 @@ class DdcptsEtimsItemClass(models.Model):
 
     @api.model
     def _etims_import(self, data):
-        existing = {item_class.code: item_class for item_class in self.with_context(active_test=False).search([])}
         tax_types = dict(const.TAX_TYPES)
+        vals_list = []
         for entry in data.get('itemClsList') or []:
             code = str(entry.get('itemClsCd') or '').strip()
             if not code:
                 continue
-            values = {
+            vals_list.append({
                 'code': code,
                 'name': entry.get('itemClsNm') or code,
                 'level': int(to_float(entry.get('itemClsLvl'))),
                 'tax_type': entry.get('taxTyCd') if entry.get('taxTyCd') in tax_types else False,
                 'major_target': entry.get('mjrTgYn') == 'Y',
                 'active': entry.get('useYn', 'Y') != 'N',
-            }
-            if code in existing:
-                existing[code].write(values)
-            else:
-                existing[code] = self.create(values)
+            })
+        self._etims_upsert(['code'], vals_list)

@@ -124,8 +124,11 @@ class DdcptsSmsMessage(models.Model):
         gateway = callback._ddcpts_provider_record()
         reports = gateway._ddcpts_delivery_reports(callback)
         changed, unknown = 0, []
+        reported = self.search([('gateway_id', '=', gateway.id),
+                                ('provider_message_id', 'in', [report.message_id for report in reports])])
+        messages_by_id = reported.grouped('provider_message_id')
         for report in reports:
-            messages = self.search([('gateway_id', '=', gateway.id), ('provider_message_id', '=', report.message_id)])
+            messages = messages_by_id.get(report.message_id)
             if not messages:
                 unknown.append(report)
                 continue
