@@ -21,6 +21,6 @@ log "running the tests"
 "$PYTHON" -m pytest \
   --odoo-config="$ROOT/config/test.conf" --odoo-database="$DB" --odoo-http \
   --odoo-addons-path="$ADDONS_PATH" \
-  --odoo-extra="data-dir=$WORK/data" \
+  --odoo-extra="data-dir=$WORK/data" --odoo-extra="http-port=$(free_port)" \
   $(printf -- '--odoo-extra=%s ' "${DB_ARGS[@]#--}") \
   "${PYTEST_ARGS[@]}"
