@@ -11,8 +11,10 @@ ensure_setup
 throwaway_stack test
 DB=ddcpts_test
 ODOO_ARGS=(-c "$ROOT/config/test.conf" --addons-path="$ADDONS_PATH" --data-dir="$WORK/data" "${DB_ARGS[@]}")
-log "installing $ALL_MODULES with demo data in a fresh database"
-odoo_cmd "${ODOO_ARGS[@]}" -d "$DB" -i "$ALL_MODULES" --stop-after-init
+# DDCPTS_TEST_MODULES narrows what is installed while working on one addon (with ARGS narrowing pytest)
+MODULES="${DDCPTS_TEST_MODULES:-$ALL_MODULES}"
+log "installing $MODULES with demo data in a fresh database"
+odoo_cmd "${ODOO_ARGS[@]}" -d "$DB" -i "$MODULES" --stop-after-init
 
 cd "$ROOT"
 PYTEST_ARGS=("$@")

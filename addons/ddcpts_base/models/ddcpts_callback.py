@@ -69,23 +69,26 @@ class DdcptsCallback(models.Model):
     # Helpers for processors
     # ------------------------------------------------------------------
 
-    def _ddcpts_payload(self):
+    def _ddcpts_payload(self, schema=None):
         """The body parsed according to its content type (a dict for JSON objects and forms).
 
+        :param schema: a ``tools.schema`` field (usually an ``Object``): the payload is checked
+            against it and only its cleaned values are returned
         :raise CallbackInputError: when the body is not what the route expects
         """
         self.ensure_one()
         if self.content_type == 'form':
-            return dict(parse_qsl(self.body or '', keep_blank_values=True))
-        if self.content_type == 'raw':
-            return self.body or ''
-        try:
-            payload = json.loads(self.body or '')
-        except ValueError as error:
-            raise CallbackInputError(_("The body is not valid JSON.")) from error
-        if not isinstance(payload, dict):
-            raise CallbackInputError(_("The body must be a JSON object."))
-        return payload
+            payload = dict(parse_qsl(self.body or '', keep_blank_values=True))
+        elif self.content_type == 'raw':
+            payload = self.body or ''
+        else:
+            try:
+                payload = json.loads(self.body or '')
+            except ValueError as error:
+                raise CallbackInputError(_("The body is not valid JSON.")) from error
+            if not isinstance(payload, dict):
+                raise CallbackInputError(_("The body must be a JSON object."))
+        return schema.validate(payload) if schema is not None else payload
 
     def _ddcpts_provider_record(self):
         self.ensure_one()

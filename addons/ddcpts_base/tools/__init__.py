@@ -1,5 +1,7 @@
 from . import actions
 from . import crypto
 from . import identity
+from . import locking
 from . import redaction
+from . import schema
 from . import signature

@@ -1,0 +1,97 @@
+"""The suite's two concurrency idioms, written once (see docs/architecture.md, "Queues and locks").
+
+Every queue runs with many prefork workers and cron threads at once, and every callback may arrive
+twice at the same moment. Two rules keep that safe:
+
+- a worker **claims** the rows it is about to act on (``FOR UPDATE SKIP LOCKED``) before calling any
+  provider, so two workers never act on the same row: :func:`claim_batch` and :func:`process_queue`;
+- code that changes a row another worker may be changing **locks** it first and reads it again:
+  :func:`lock_rows`; a callback passes ``nowait=True`` so it never waits behind a long transaction
+  (it acknowledges and its stored copy is processed again later).
+"""
+import threading
+
+from psycopg2 import errors as pg_errors
+
+from odoo.tools import SQL
+
+
+def lock_rows(records, *, nowait=False, skip_locked=False):
+    """Lock the rows of ``records`` (``SELECT … FOR UPDATE``) and drop their cached values.
+
+    :param bool nowait: return an empty recordset at once when any row is locked by another
+        transaction, instead of waiting for it
+    :param bool skip_locked: return only the rows that could be locked, skipping the others
+    :return: the locked records (all of them, unless ``nowait`` or ``skip_locked`` said otherwise)
+    """
+    if not records:
+        return records
+    records.flush_recordset()
+    mode = SQL(" NOWAIT") if nowait else SQL(" SKIP LOCKED") if skip_locked else SQL()
+    query = SQL("SELECT id FROM %s WHERE id IN %s ORDER BY id FOR UPDATE%s",
+                SQL.identifier(records._table), tuple(records.ids), mode)
+    try:
+        if nowait:
+            with records.env.cr.savepoint(flush=False):
+                records.env.cr.execute(query)
+        else:
+            records.env.cr.execute(query)
+    except pg_errors.LockNotAvailable:
+        return records.browse()
+    locked = records.browse([row[0] for row in records.env.cr.fetchall()])
+    locked.invalidate_recordset()
+    return locked
+
+
+def claim_batch(model, domain, *, limit, order='id'):
+    """Lock and return up to ``limit`` records matching ``domain`` that no other worker holds.
+
+    Rows locked by another transaction are skipped (``SKIP LOCKED``), so concurrent workers share a
+    queue without ever acting twice on one row. The records' cache is dropped: what the caller reads
+    is the row as locked.
+    """
+    query = model._search(domain, order=order, limit=limit)
+    sql = SQL("%s FOR UPDATE OF %s SKIP LOCKED", query.select(), SQL.identifier(model._table))
+    claimed = model.browse([row[0] for row in model.env.execute_query(sql)])
+    claimed.invalidate_recordset()
+    return claimed
+
+
+def in_test_mode():
+    """Whether the current thread runs a test: tests must not commit (their transaction is rolled back)."""
+    return getattr(threading.current_thread(), 'testing', False)
+
+
+def process_queue(model, domain, process, *, limit, order='id', chunk=1, cron_xmlid=None):
+    """Claim rows of ``domain`` by chunks and hand each chunk to ``process``, committing after each.
+
+    The commit after every chunk makes each provider call final before the next one starts and
+    releases the locks; a row ``process`` leaves matching ``domain`` (to be retried later) is not
+    claimed again in the same run. When ``limit`` rows were processed and more are waiting, the
+    cron is told (``ir.cron._notify_progress``, which reschedules it at once), or triggered when
+    the queue is run from elsewhere (a button, a test).
+
+    :param process: callable receiving the claimed recordset
+    :param str cron_xmlid: the queue's cron, triggered when work remains outside a cron run
+    :return: the number of records processed
+    """
+    commit = not in_test_mode()
+    done_ids = []
+    while len(done_ids) < limit:
+        pending_domain = domain + [('id', 'not in', done_ids)] if done_ids else domain
+        records = claim_batch(model, pending_domain, limit=min(chunk, limit - len(done_ids)), order=order)
+        if not records:
+            break
+        process(records)
+        done_ids += records.ids
+        if commit:
+            model.env.cr.commit()
+    if len(done_ids) < limit:
+        remaining = 0
+    else:
+        remaining = model.search_count(domain + [('id', 'not in', done_ids)])
+    if model.env.context.get('ir_cron_progress_id'):
+        model.env['ir.cron']._notify_progress(done=len(done_ids), remaining=remaining)
+    elif remaining and cron_xmlid:
+        model.env.ref(cron_xmlid)._trigger()
+    return len(done_ids)
