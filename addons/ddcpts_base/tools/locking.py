@@ -86,10 +86,8 @@ def process_queue(model, domain, process, *, limit, order='id', chunk=1, cron_xm
         done_ids += records.ids
         if commit:
             model.env.cr.commit()
-    if len(done_ids) < limit:
-        remaining = 0
-    else:
-        remaining = model.search_count(domain + [('id', 'not in', done_ids)])
+    full = len(done_ids) == limit
+    remaining = model.search_count(domain + [('id', 'not in', done_ids)]) if full else 0
     if model.env.context.get('ir_cron_progress_id'):
         model.env['ir.cron']._notify_progress(done=len(done_ids), remaining=remaining)
     elif remaining and cron_xmlid:

@@ -123,9 +123,10 @@ class Integer(Field):
     def clean(self, value, path):
         if isinstance(value, bool):
             raise SchemaError(path, "must be a whole number, not a boolean")
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        elif isinstance(value, str) and self.accept_strings and re.fullmatch(r'\s*[+-]?\d{1,18}\s*', value):
+        integral_float = isinstance(value, float) and value.is_integer()
+        digit_string = (isinstance(value, str) and self.accept_strings
+                        and re.fullmatch(r'\s*[+-]?\d{1,18}\s*', value))
+        if integral_float or digit_string:
             value = int(value)
         if not isinstance(value, int):
             raise SchemaError(path, f"must be a whole number, not {_type_name(value)}")
