@@ -84,7 +84,7 @@ class DdcptsCallback(models.Model):
         else:
             try:
                 payload = json.loads(self.body or '')
-            except ValueError as error:
+            except (ValueError, RecursionError) as error:  # RecursionError: absurdly deep nesting
                 raise CallbackInputError(_("The body is not valid JSON.")) from error
             if not isinstance(payload, dict):
                 raise CallbackInputError(_("The body must be a JSON object."))

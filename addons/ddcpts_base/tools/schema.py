@@ -141,16 +141,21 @@ class Amount(Field):
     """A money amount as a ``Decimal``, from a JSON number or a numeric string (``"10.50"``).
 
     Finite only, at most ``decimals`` digits after the point and within ``[minimum, maximum]``.
+
+    :param accept_strings: numeric strings are accepted (``False``: a JSON number only, for APIs
+        whose documented type is a number)
     """
 
-    def __init__(self, *, minimum=Decimal(0), maximum=Decimal('1e12'), decimals=2, **kwargs):
+    def __init__(self, *, minimum=Decimal(0), maximum=Decimal('1e12'), decimals=2, accept_strings=True, **kwargs):
         super().__init__(**kwargs)
         self.minimum = None if minimum is None else Decimal(minimum)
         self.maximum = Decimal(maximum)
         self.decimals = decimals
+        self.accept_strings = accept_strings
 
     def clean(self, value, path):
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)) \
+                or (isinstance(value, str) and not self.accept_strings):
             raise SchemaError(path, f"must be an amount, not {_type_name(value)}")
         text = value.strip() if isinstance(value, str) else repr(value)
         if not re.fullmatch(r'[+-]?(\d{1,15}(\.\d*)?|\.\d+)', text):

@@ -2,7 +2,7 @@ from collections import defaultdict, deque
 
 from odoo import _, models
 
-from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+from odoo.addons.ddcpts_base.tools import schema
 from odoo.addons.ddcpts_sms import const
 from odoo.addons.ddcpts_sms.exceptions import GatewayUnavailable
 from odoo.addons.ddcpts_sms.tools.africastalking_sdk import (
@@ -18,6 +18,32 @@ from odoo.addons.ddcpts_sms.tools.outcomes import (
     parse_cost,
     refused,
 )
+
+# Callback forms (Africa's Talking posts application/x-www-form-urlencoded). Optional fields may come
+# empty ("failureReason="): empty counts as absent.
+OPTIONAL = {'required': False, 'min_length': 0}
+PHONE_NUMBER = schema.String(max_length=32, pattern=r'\+?[0-9 ]{3,31}')
+AT_DELIVERY_REPORT = schema.Object({
+    'id': schema.String(max_length=100),
+    'status': schema.String(max_length=50),
+    'phoneNumber': schema.String(max_length=32, **OPTIONAL),
+    'networkCode': schema.String(max_length=10, **OPTIONAL),
+    'failureReason': schema.String(max_length=100, **OPTIONAL),
+    'retryCount': schema.Integer(minimum=0, maximum=1000, required=False),
+})
+AT_INCOMING_MESSAGE = schema.Object({
+    'id': schema.String(max_length=100, **OPTIONAL),
+    'from': PHONE_NUMBER,
+    'to': schema.String(max_length=32, **OPTIONAL),
+    'text': schema.String(max_length=2000, min_length=0, multiline=True, strip=False),
+    'linkId': schema.String(max_length=100, **OPTIONAL),
+    'networkCode': schema.String(max_length=10, **OPTIONAL),
+    'date': schema.String(max_length=40, **OPTIONAL),
+})
+AT_OPT_OUT = schema.Object({
+    'phoneNumber': PHONE_NUMBER,
+    'senderId': schema.String(max_length=32, **OPTIONAL),
+})
 
 
 class DdcptsSmsGateway(models.Model):
@@ -86,26 +112,21 @@ class DdcptsSmsGateway(models.Model):
     # ------------------------------------------------------------------
 
     def _ddcpts_africastalking_delivery_reports(self, callback):
-        form = callback._ddcpts_payload()
-        message_id, status = form.get('id', '').strip(), form.get('status', '').strip()
-        if not message_id or not status:
-            raise CallbackInputError(_("A delivery report needs an id and a status."))
-        state = const.AT_DELIVERY_STATES.get(status)
-        reason = form.get('failureReason') or False
+        form = callback._ddcpts_payload(AT_DELIVERY_REPORT)
+        state = const.AT_DELIVERY_STATES.get(form['status'])
+        reason = form['failureReason'] or False
         delivery_error = state == 'failed' and (
-            const.AT_FAILURE_REASONS.get(reason) or const.AT_FAILED_STATUS_ERRORS.get(status, 'not_delivered')
+            const.AT_FAILURE_REASONS.get(reason) or const.AT_FAILED_STATUS_ERRORS.get(form['status'], 'not_delivered')
         )
-        return [DeliveryReport(message_id, form.get('phoneNumber'), state, status, delivery_error or None,
-                               reason or (status if state == 'failed' else None),
-                               network_code=form.get('networkCode'))]
+        return [DeliveryReport(form['id'], form['phoneNumber'] or None, state, form['status'], delivery_error or None,
+                               reason or (form['status'] if state == 'failed' else None),
+                               network_code=form['networkCode'] or None)]
 
     def _ddcpts_africastalking_incoming_messages(self, callback):
-        form = callback._ddcpts_payload()
         if callback.route.endswith('/optout'):
-            if not form.get('phoneNumber'):
-                raise CallbackInputError(_("An opt-out needs a phoneNumber."))
-            return [IncomingMessage(None, form['phoneNumber'].strip(), form.get('senderId'), opt_out=True)]
-        if not form.get('from') or 'text' not in form:
-            raise CallbackInputError(_("An incoming message needs from and text."))
-        return [IncomingMessage(form.get('id') or None, form['from'].strip(), form.get('to'), form['text'],
-                                form.get('linkId'), form.get('networkCode'), form.get('date'))]
+            form = callback._ddcpts_payload(AT_OPT_OUT)
+            return [IncomingMessage(None, form['phoneNumber'], form['senderId'] or None, opt_out=True)]
+        form = callback._ddcpts_payload(AT_INCOMING_MESSAGE)
+        optional = {name: form[name] or None for name in ('id', 'to', 'linkId', 'networkCode', 'date')}
+        return [IncomingMessage(optional['id'], form['from'], optional['to'], form['text'], optional['linkId'],
+                                optional['networkCode'], optional['date'])]

@@ -2,13 +2,30 @@ from collections import defaultdict, deque
 
 from odoo import _, models
 
-from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+from odoo.addons.ddcpts_base.tools import schema
 from odoo.addons.ddcpts_sms import const
-from odoo.addons.ddcpts_sms.tools.outcomes import DeliveryReport, accepted, as_int, parse_cost, refused
+from odoo.addons.ddcpts_sms.tools.outcomes import DeliveryReport, accepted, as_int, refused
 
 
 def _digits(number):
     return ''.join(char for char in str(number or '') if char.isdigit())
+
+COUNT = schema.Integer(minimum=0, maximum=1000, required=False)
+INFOBIP_DELIVERY_REPORT = schema.Object({'results': schema.List(schema.Object({
+    'messageId': schema.String(max_length=100, accept_numbers=True),
+    'to': schema.String(max_length=32, accept_numbers=True, required=False),
+    'status': schema.Object({
+        'groupName': schema.String(max_length=50, required=False),
+        'name': schema.String(max_length=100, required=False),
+    }),
+    'error': schema.Object({'name': schema.String(max_length=100, required=False)}, required=False),
+    'price': schema.Object({
+        'pricePerMessage': schema.Amount(decimals=8, maximum=1000, required=False),
+        'currency': schema.String(max_length=3, pattern=r'[A-Za-z]{3}', required=False),
+    }, required=False),
+    'messageCount': COUNT,
+    'smsCount': COUNT,
+}))})
 
 
 class DdcptsSmsGateway(models.Model):
@@ -69,26 +86,22 @@ class DdcptsSmsGateway(models.Model):
     # ------------------------------------------------------------------
 
     def _ddcpts_infobip_delivery_reports(self, callback):
-        results = callback._ddcpts_payload().get('results')
-        if not isinstance(results, list) or not all(isinstance(item, dict) for item in results):
-            raise CallbackInputError(_("An Infobip delivery report has a list of results."))
+        raw = callback._ddcpts_payload()
+        results = INFOBIP_DELIVERY_REPORT.validate(raw)['results']
         reports = []
-        for item in results:
-            status, error = item.get('status') or {}, item.get('error') or {}
-            if not item.get('messageId') or not isinstance(status, dict):
-                raise CallbackInputError(_("Each Infobip result needs a messageId and a status."))
-            group = status.get('groupName')
+        for item, raw_item in zip(results, raw['results']):
+            status, error, price = item['status'], item['error'] or {}, item['price'] or {}
+            group = status['groupName']
             state = const.INFOBIP_DELIVERY_STATES.get(group)
-            error_name = error.get('name') if isinstance(error, dict) and error.get('name') != 'NO_ERROR' else None
-            price = item.get('price') if isinstance(item.get('price'), dict) else {}
-            parts = as_int(item.get('messageCount', item.get('smsCount')))
-            _currency, unit_price = parse_cost(price.get('pricePerMessage'))
-            cost = unit_price * (parts or 1) if unit_price is not None else None
+            error_name = error.get('name') if error.get('name') != 'NO_ERROR' else None
+            parts = item['messageCount'] if item['messageCount'] is not None else item['smsCount']
+            unit_price = price.get('pricePerMessage')
+            cost = float(unit_price) * (parts or 1) if unit_price is not None else None
             reports.append(DeliveryReport(
-                str(item['messageId']), item.get('to'), state, status.get('name') or group,
+                item['messageId'], item['to'], state, status['name'] or group,
                 const.INFOBIP_DELIVERY_ERRORS.get(group) if state == 'failed' else None,
-                error_name or (status.get('name') if state == 'failed' else None),
-                cost, (price.get('currency') or '').upper() or None, parts, raw=item,
+                error_name or (status['name'] if state == 'failed' else None),
+                cost, (price.get('currency') or '').upper() or None, parts, raw=raw_item,
             ))
         return reports
 

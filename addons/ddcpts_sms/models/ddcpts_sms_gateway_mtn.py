@@ -5,6 +5,7 @@ from odoo import _, models
 from odoo.exceptions import UserError
 
 from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+from odoo.addons.ddcpts_base.tools import schema
 from odoo.addons.ddcpts_base.tools.actions import notification
 from odoo.addons.ddcpts_sms import const
 from odoo.addons.ddcpts_sms.exceptions import GatewayUnavailable
@@ -17,15 +18,32 @@ def _first(data, keys):
     return next((data[key] for key in keys if data.get(key) not in (None, '')), None)
 
 
-def _records(payload):
-    """Every JSON object of a receipt that carries a status (the body may wrap them in lists or objects)."""
+def _records(payload, depth=0):
+    """Every JSON object of a receipt that carries a status (the body may wrap them in lists or objects),
+    checked against ``MTN_RECORD``."""
+    if depth > MAX_DEPTH:
+        raise schema.SchemaError("body", "is nested too deeply")
     if isinstance(payload, list):
-        return [record for item in payload for record in _records(item)]
+        return [record for item in payload for record in _records(item, depth + 1)]
     if not isinstance(payload, dict):
         return []
     if _first(payload, const.MTN_STATUS_KEYS) is not None or _first(payload, ('message', 'text')) is not None:
-        return [payload]
-    return [record for value in payload.values() if isinstance(value, (dict, list)) for record in _records(value)]
+        return [MTN_RECORD.validate(payload)]
+    return [record for value in payload.values() if isinstance(value, (dict, list))
+            for record in _records(value, depth + 1)]
+
+
+MAX_DEPTH = 8
+# MTN does not document its receipts: the keys seen in the wild, each checked where present
+_REFERENCE = schema.String(max_length=100, accept_numbers=True, required=False)
+_ADDRESS = schema.String(max_length=64, accept_numbers=True, required=False)
+MTN_RECORD = schema.Object({
+    **dict.fromkeys(const.MTN_ID_KEYS + ('messageId', 'id', 'transactionId'), _REFERENCE),
+    **dict.fromkeys(const.MTN_STATUS_KEYS, schema.String(max_length=50, required=False)),
+    **dict.fromkeys(const.MTN_NUMBER_KEYS + ('senderAddress', 'from', 'serviceCode'), _ADDRESS),
+    **dict.fromkeys(('message', 'text'), schema.String(max_length=2000, min_length=0, multiline=True,
+                                                       strip=False, required=False)),
+})
 
 
 class DdcptsSmsGateway(models.Model):
@@ -104,20 +122,20 @@ class DdcptsSmsGateway(models.Model):
     def _ddcpts_mtn_json(self, callback):
         try:
             return json.loads(callback._ddcpts_payload() or '')
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             raise CallbackInputError(_("The body is not valid JSON.")) from error
 
     def _ddcpts_mtn_delivery_reports(self, callback):
         reports = []
         for record in _records(self._ddcpts_mtn_json(callback)):
-            status = str(_first(record, const.MTN_STATUS_KEYS) or '')
+            status = _first(record, const.MTN_STATUS_KEYS) or ''
             message_id = _first(record, const.MTN_ID_KEYS)
             if not message_id:
                 continue
             normalized = status.replace('_', '').replace(' ', '').lower()
             state = 'delivered' if normalized in const.MTN_DELIVERED else 'failed' if normalized in const.MTN_FAILED \
                 else None
-            reports.append(DeliveryReport(str(message_id), _first(record, const.MTN_NUMBER_KEYS), state, status,
+            reports.append(DeliveryReport(message_id, _first(record, const.MTN_NUMBER_KEYS), state, status,
                                           const.MTN_FAILED.get(normalized), status if state == 'failed' else None,
                                           raw=record))
         return reports
@@ -127,10 +145,10 @@ class DdcptsSmsGateway(models.Model):
 
     def _ddcpts_mtn_incoming_messages(self, callback):
         return [
-            IncomingMessage(str(_first(record, ('messageId', 'id', 'transactionId')) or '') or None,
-                            str(_first(record, ('senderAddress', 'from', 'msisdn'))),
+            IncomingMessage(_first(record, ('messageId', 'id', 'transactionId')),
+                            _first(record, ('senderAddress', 'from', 'msisdn')),
                             _first(record, ('receiverAddress', 'serviceCode', 'to')),
-                            str(_first(record, ('message', 'text')) or ''))
+                            _first(record, ('message', 'text')) or '')
             for record in _records(self._ddcpts_mtn_json(callback))
             if _first(record, ('senderAddress', 'from', 'msisdn')) and _first(record, ('message', 'text')) is not None
         ]

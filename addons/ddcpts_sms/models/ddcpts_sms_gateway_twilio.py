@@ -1,12 +1,22 @@
 from odoo import _, models
 
 from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+from odoo.addons.ddcpts_base.tools import schema
 from odoo.addons.ddcpts_sms import const
 from odoo.addons.ddcpts_sms.exceptions import GatewayUnavailable
 from odoo.addons.ddcpts_sms.tools.outcomes import DeliveryReport, accepted, as_int, parse_cost, refused
 from odoo.addons.ddcpts_sms.tools.twilio_signature import is_valid_twilio_signature
 
 API_VERSION = '2010-04-01'
+
+OPTIONAL = {'required': False, 'min_length': 0}
+TWILIO_STATUS_CALLBACK = schema.Object({
+    'MessageSid': schema.String(max_length=64, pattern=r'[A-Za-z0-9]+'),
+    'MessageStatus': schema.String(max_length=30, **OPTIONAL),
+    'SmsStatus': schema.String(max_length=30, **OPTIONAL),
+    'ErrorCode': schema.String(max_length=10, pattern=r'\d*', **OPTIONAL),
+    'To': schema.String(max_length=64, **OPTIONAL),
+})
 
 
 class DdcptsSmsGateway(models.Model):
@@ -60,15 +70,16 @@ class DdcptsSmsGateway(models.Model):
     # ------------------------------------------------------------------
 
     def _ddcpts_twilio_delivery_reports(self, callback):
-        params = callback._ddcpts_payload()
+        params = callback._ddcpts_payload()  # every posted parameter is signed
+        report = TWILIO_STATUS_CALLBACK.validate(params)
         self._ddcpts_twilio_verify(callback, params)
-        message_id, status = params.get('MessageSid'), params.get('MessageStatus') or params.get('SmsStatus')
-        if not message_id or not status:
+        message_id, status = report['MessageSid'], report['MessageStatus'] or report['SmsStatus']
+        if not status:
             raise CallbackInputError(_("A Twilio status callback needs MessageSid and MessageStatus."))
         state = const.TWILIO_DELIVERY_STATES.get(status)
-        error_code = params.get('ErrorCode') or None
+        error_code = report['ErrorCode'] or None
         delivery_error = const.TWILIO_DELIVERY_ERRORS.get(error_code, 'not_delivered') if state == 'failed' else None
-        return [DeliveryReport(message_id, params.get('To'), state, status, delivery_error,
+        return [DeliveryReport(message_id, report['To'] or None, state, status, delivery_error,
                                f'{status} ({error_code})' if error_code else (status if state == 'failed' else None))]
 
     def _ddcpts_twilio_verify(self, callback, params):

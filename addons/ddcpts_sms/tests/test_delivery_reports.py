@@ -139,11 +139,14 @@ class TestAfricasTalkingDeliveryReports(SmsCallbackMixin, SmsGatewayMixin, Ddcpt
     def test_malformed_reports_get_a_4xx(self):
         notification = self.send_from_chatter(message_id='ATXid_a2')
         path = self.callback_path(self.gateway, 'delivery')
-        for body in ('', 'status=Success', 'id=ATXid_a2', '{"id": "ATXid_a2", "status": "Success"}'):
+        for body, error in [('', "id: is missing"), ('status=Success', "id: is missing"),
+                            ('id=ATXid_a2', "status: is missing"), ('id=&status=Success', "id: is empty"),
+                            ('{"id": "ATXid_a2", "status": "Success"}', "id: is missing"),
+                            ('id=ATXid_a2%00&status=Success', "id: contains a NUL or control character")]:
             with self.subTest(body=body):
                 response = self.post_form(path, body)
                 self.assertEqual(response.status_code, 400)
-                self.assertEqual(response.json(), {'error': "A delivery report needs an id and a status."})
+                self.assertEqual(response.json(), {'error': error})
                 self.assertRecordValues(self.last_callback(), [{'state': 'failed', 'response_status': 400}])
         wrong_route = self.post_form(self.callback_path(self.gateway, 'delivery').replace('africastalking', 'infobip'),
                                      '{}')

@@ -2,7 +2,14 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+from odoo.addons.ddcpts_base.tools import schema
 from odoo.addons.test_ddcpts_base.models.test_ddcpts_provider import CALLBACK_PREFIX
+
+PAYOUT_RESULT = schema.Object({
+    'key': schema.String(max_length=64),
+    'result': schema.String(choices=('success', 'failure')),
+    'receipt': schema.String(max_length=32, pattern=r'[A-Z0-9]+'),
+})
 
 
 class DdcptsPayout(models.Model):
@@ -29,13 +36,13 @@ class DdcptsPayout(models.Model):
         self._ddcpts_set_sent(message=_("Accepted by the test provider."))
 
     def _process_test_payout_result(self, callback):
-        payload = callback._ddcpts_payload()
-        payout = self.search([('idempotency_key', '=', payload.get('key'))])
+        payload = callback._ddcpts_payload(PAYOUT_RESULT)
+        payout = self.search([('idempotency_key', '=', payload['key'])])
         if not payout:
             raise CallbackInputError(_("Unknown payout."), status=404)
-        callback._ddcpts_link(payout, reference=payload.get('receipt'))
-        if payload.get('result') == 'success':
-            payout._ddcpts_set_done(provider_reference=payload.get('receipt'))
+        callback._ddcpts_link(payout, reference=payload['receipt'])
+        if payload['result'] == 'success':
+            payout._ddcpts_set_done(provider_reference=payload['receipt'])
         else:
             payout._ddcpts_set_failed(_("The test provider refused the payout."))
         return {'payout': payout.name}

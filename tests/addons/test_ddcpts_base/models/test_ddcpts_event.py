@@ -1,7 +1,13 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+from odoo.addons.ddcpts_base.tools import schema
+
+EVENT_CALLBACK = schema.Object({
+    'event_id': schema.String(max_length=64),
+    'amount': schema.Amount(accept_strings=False, required=False, default=0),
+    'crash': schema.Boolean(required=False, default=False),
+})
 
 
 class DdcptsTestEvent(models.Model):
@@ -16,13 +22,8 @@ class DdcptsTestEvent(models.Model):
     _sql_constraints = [('event_unique', 'UNIQUE(event_id)', "An event is booked once.")]
 
     def _process_event_callback(self, callback):
-        payload = callback._ddcpts_payload()
-        event_id = payload.get('event_id')
-        if not isinstance(event_id, str) or not event_id:
-            raise CallbackInputError(_("event_id is missing."))
-        amount = payload.get('amount', 0)
-        if not isinstance(amount, (int, float)) or isinstance(amount, bool):
-            raise CallbackInputError(_("amount must be a number."))
+        payload = callback._ddcpts_payload(EVENT_CALLBACK)
+        event_id, amount = payload['event_id'], float(payload['amount'])
         provider = callback._ddcpts_provider_record()
         self.env.cr.execute("SELECT id FROM test_ddcpts_event WHERE event_id = %s FOR UPDATE", [event_id])
         existing = self.env.cr.fetchone()
@@ -30,7 +31,7 @@ class DdcptsTestEvent(models.Model):
             callback._ddcpts_mark_duplicate(reference=event_id)
             return {'event': existing[0], 'duplicate': True}
         event = self.create({'event_id': event_id, 'amount': amount, 'provider_id': provider.id})
-        if payload.get('crash'):
+        if payload['crash']:
             raise RuntimeError("crash after booking the event")
         if not provider.accepts_events:
             raise UserError(_("The provider does not accept events yet."))

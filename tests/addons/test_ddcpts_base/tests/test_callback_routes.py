@@ -96,8 +96,8 @@ class TestCallbackRoutes(CallbackClientMixin, DdcptsHttpCase):
             ('', "The body is not valid JSON."),
             ('[1, 2]', "The body must be a JSON object."),
             (b'\xff\xfe{"event_id": "EV-\x00"}', "The body is not valid JSON."),
-            ({'amount': 5}, "event_id is missing."),
-            ({'event_id': 'EV-3', 'amount': '5.00'}, "amount must be a number."),
+            ({'amount': 5}, "event_id: is missing"),
+            ({'event_id': 'EV-3', 'amount': '5.00'}, "amount: must be an amount, not a string"),
         ]
         for body, message in cases:
             with self.subTest(body=body):
