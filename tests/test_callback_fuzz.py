@@ -68,7 +68,20 @@ class TestCallbackFuzz(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls._create_providers()
         cls.paths = cls._callback_paths()
+
+    @classmethod
+    def _create_providers(cls):
+        """Provider records the demo data lacks: the fixture provider, a gateway of every SMS type."""
+        if 'test.ddcpts.provider' in cls.env:
+            cls.env['test.ddcpts.provider'].create({'name': "Fuzzed provider", 'base_url': 'http://127.0.0.1:9',
+                                                    'api_key': 'fuzz'})
+        if 'ddcpts.sms.gateway' in cls.env:
+            Gateway = cls.env['ddcpts.sms.gateway']
+            for gateway_type, name in Gateway._fields['type'].selection:
+                Gateway.create({'name': name, 'type': gateway_type, 'username': 'fuzz', 'api_key': 'fuzz',
+                                'api_url': 'http://127.0.0.1:9', 'recipients_per_request': 1})
 
     @classmethod
     def _callback_rules(cls):

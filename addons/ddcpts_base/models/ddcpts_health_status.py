@@ -4,6 +4,8 @@ from psycopg2 import errors as pg_errors
 
 from odoo import SUPERUSER_ID, api, fields, models
 
+from odoo.addons.ddcpts_base.tools.locking import lock_rows
+
 _logger = logging.getLogger(__name__)
 
 
@@ -48,7 +50,11 @@ class DdcptsHealthStatus(models.Model):
             try:
                 with cr.savepoint():
                     if status:
-                        cr.execute(f'SELECT id FROM "{self._table}" WHERE id = %s FOR UPDATE NOWAIT', [status.id])
+                        # a concurrent update describes the same moment: skip rather than wait
+                        if not lock_rows(status, nowait=True):
+                            _logger.debug("Health status of %s locked by another worker; skipped",
+                                          provider_record.display_name)
+                            return
                         status.write(values)
                     else:
                         status.create(dict(
@@ -59,7 +65,7 @@ class DdcptsHealthStatus(models.Model):
                             res_id=provider_record.id,
                             company_id=provider_record._ddcpts_company().id,
                         ))
-            except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure, pg_errors.UniqueViolation):
+            except (pg_errors.SerializationFailure, pg_errors.UniqueViolation):
                 _logger.debug("Health status of %s updated concurrently; skipped", provider_record.display_name)
 
     @api.model

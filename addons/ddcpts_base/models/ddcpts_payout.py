@@ -1,5 +1,4 @@
 import logging
-import threading
 import uuid
 from datetime import datetime, time, timedelta
 
@@ -11,6 +10,7 @@ from odoo.tools import float_compare
 from odoo.tools.misc import formatLang
 
 from odoo.addons.ddcpts_base.tools.identity import normalize_msisdn
+from odoo.addons.ddcpts_base.tools.locking import process_queue
 
 _logger = logging.getLogger(__name__)
 
@@ -261,24 +261,9 @@ class DdcptsPayout(models.Model):
 
     @api.model
     def _cron_send_approved(self):
-        """Send approved payouts one at a time, each claimed with SKIP LOCKED (safe with many workers)."""
-        auto_commit = not getattr(threading.current_thread(), 'testing', False)
-        last_id = 0
-        for _count in range(SEND_BATCH_SIZE):
-            # id > last_id: a payout whose sending failed stays approved and waits for the next run
-            self.flush_model(['state'])
-            self.env.cr.execute("""
-                SELECT id FROM ddcpts_payout WHERE state = 'approved' AND id > %s
-                 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
-            """, [last_id])
-            row = self.env.cr.fetchone()
-            if not row:
-                return
-            last_id = row[0]
-            self.browse(last_id)._ddcpts_send()
-            if auto_commit:
-                self.env.cr.commit()
-        self.env.ref('ddcpts_base.ir_cron_send_payouts')._trigger()
+        """Send approved payouts one at a time, each claimed first (safe with many workers)."""
+        process_queue(self, [('state', '=', 'approved')], lambda payout: payout._ddcpts_send(),
+                      limit=SEND_BATCH_SIZE, cron_xmlid='ddcpts_base.ir_cron_send_payouts')
 
     def _ddcpts_send(self):
         """Hand the payout to its adapter; an error leaves it approved, to be sent again (idempotently)."""
@@ -304,11 +289,15 @@ class DdcptsPayout(models.Model):
 
     @api.model
     def _cron_check_sent(self):
-        """Resolve payouts sent long ago without a result (lost result callback, queue timeout)."""
-        payouts = self.search([('state', '=', 'sent'), ('channel', '!=', 'manual'),
-                               ('sent_at', '<', fields.Datetime.now() - STATUS_CHECK_AFTER)], limit=SEND_BATCH_SIZE)
-        for payout in payouts:
-            payout._ddcpts_check_provider_status()
+        """Resolve payouts sent long ago without a result (lost result callback, queue timeout).
+
+        Each payout is claimed before its provider is asked, so two workers never query (nor
+        resolve) the same payout; the result callback holding the row skips it for this run.
+        """
+        domain = [('state', '=', 'sent'), ('channel', '!=', 'manual'),
+                  ('sent_at', '<', fields.Datetime.now() - STATUS_CHECK_AFTER)]
+        process_queue(self, domain, lambda payout: payout._ddcpts_check_provider_status(), limit=SEND_BATCH_SIZE,
+                      cron_xmlid='ddcpts_base.ir_cron_check_sent_payouts')
 
     def _ddcpts_check_provider_status(self):
         """Adapter hook: ask the provider what became of a sent payout (never resend blindly)."""

@@ -9,6 +9,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from odoo.addons.ddcpts_base.exceptions import ProviderError
 from odoo.addons.ddcpts_base.models.ddcpts_secret_mixin import SecretField
@@ -20,7 +21,7 @@ _logger = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 30
 IDEMPOTENT_METHODS = frozenset({'GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'})
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-RETRY_DELAYS = (0.5, 2.0)  # seconds slept before the 2nd and 3rd attempts of an idempotent call
+REQUEST_RETRY_DELAYS = (0.5, 2.0)  # seconds slept before the 2nd and 3rd attempts of an idempotent call
 TOKEN_REFRESH_MARGIN = timedelta(seconds=60)
 TOKEN_LOCK_ATTEMPTS = 5
 
@@ -89,7 +90,7 @@ class DdcptsProviderMixin(models.AbstractModel):
         method = method.upper()
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
-        delays = RETRY_DELAYS if idempotent else ()
+        delays = REQUEST_RETRY_DELAYS if idempotent else ()
         log_values = {
             'endpoint': endpoint,
             'method': method,
@@ -213,13 +214,26 @@ class DdcptsProviderMixin(models.AbstractModel):
     # ------------------------------------------------------------------
 
     def _ddcpts_get_callback_token(self):
-        """Return the URL token of this record's callback routes, generating it on first use."""
+        """Return the URL token of this record's callback routes, generating it on first use.
+
+        Two workers may show a new record's callback URL at once: the token row is inserted with
+        ``ON CONFLICT DO NOTHING`` on the secret's unique key, so only one token is ever stored. The
+        worker that lost the race gets a serialization failure (the winner's row is not in its
+        snapshot), and Odoo runs its request again, which then reads the winner's token.
+        """
         self.ensure_one()
         token = self.sudo()._ddcpts_secret('ddcpts_callback_token')
-        if not token:
-            token = secrets.token_urlsafe(32)
-            self.sudo()._ddcpts_set_secret('ddcpts_callback_token', token)
-        return token
+        if token:
+            return token
+        Secret = self.env['ddcpts.secret'].sudo()
+        Secret.flush_model()
+        self.env.cr.execute(SQL(
+            """INSERT INTO ddcpts_secret (res_model, res_id, field_name, ciphertext) VALUES (%s, %s, %s, %s)
+               ON CONFLICT (res_model, res_id, field_name) DO NOTHING""",
+            self._name, self.id, 'ddcpts_callback_token', crypto.encrypt(secrets.token_urlsafe(32)),
+        ))
+        Secret.invalidate_model()
+        return self.sudo()._ddcpts_secret('ddcpts_callback_token')
 
     def _ddcpts_callback_url(self, route_prefix, event):
         """Full URL of a callback route ``<route_prefix>/<record id>/<token>/<event>``."""

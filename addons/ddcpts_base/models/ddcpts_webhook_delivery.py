@@ -1,14 +1,14 @@
 import json
-import threading
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.ddcpts_base.tools.actions import notification
+from odoo.addons.ddcpts_base.tools.locking import process_queue
 
 # seconds waited after the 1st, 2nd, … failed attempt; one more failure marks the delivery failed
-RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 3600, 12 * 3600)
+WEBHOOK_RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 3600, 12 * 3600)
 BATCH_SIZE = 200
 
 
@@ -44,29 +44,12 @@ class DdcptsWebhookDelivery(models.Model):
 
     @api.model
     def _cron_send_due(self):
-        """Send due deliveries one by one; safe with many workers (each row is claimed with SKIP LOCKED)."""
-        auto_commit = not getattr(threading.current_thread(), 'testing', False)
-        sent = 0
-        while sent < BATCH_SIZE:
-            self.flush_model(['state', 'next_attempt_at'])
-            self.env['ddcpts.webhook.endpoint'].flush_model(['active'])
-            # deliveries of an archived endpoint wait until it is active again
-            self.env.cr.execute("""
-                SELECT delivery.id FROM ddcpts_webhook_delivery delivery
-                  JOIN ddcpts_webhook_endpoint endpoint ON endpoint.id = delivery.endpoint_id AND endpoint.active
-                 WHERE delivery.state = 'pending' AND delivery.next_attempt_at <= %s
-                 ORDER BY delivery.next_attempt_at, delivery.id
-                 LIMIT 1 FOR UPDATE OF delivery SKIP LOCKED
-            """, [fields.Datetime.now()])
-            row = self.env.cr.fetchone()
-            if not row:
-                break
-            self.browse(row[0])._ddcpts_send()
-            sent += 1
-            if auto_commit:
-                self.env.cr.commit()
-        if sent == BATCH_SIZE:
-            self.env.ref('ddcpts_base.ir_cron_send_webhooks')._trigger()
+        """Send due deliveries one by one, each claimed first (safe with many workers); deliveries of
+        an archived endpoint wait until it is active again."""
+        domain = [('state', '=', 'pending'), ('next_attempt_at', '<=', fields.Datetime.now()),
+                  ('endpoint_id.active', '=', True)]
+        process_queue(self, domain, lambda delivery: delivery._ddcpts_send(), limit=BATCH_SIZE,
+                      order='next_attempt_at, id', cron_xmlid='ddcpts_base.ir_cron_send_webhooks')
 
     def _ddcpts_send(self):
         self.ensure_one()
@@ -82,10 +65,10 @@ class DdcptsWebhookDelivery(models.Model):
                   'last_error': error or False}
         if not error:
             values['state'] = 'done'
-        elif attempts > len(RETRY_DELAYS):
+        elif attempts > len(WEBHOOK_RETRY_DELAYS):
             values['state'] = 'failed'
         else:
-            values['next_attempt_at'] = now + timedelta(seconds=RETRY_DELAYS[attempts - 1])
+            values['next_attempt_at'] = now + timedelta(seconds=WEBHOOK_RETRY_DELAYS[attempts - 1])
         self.write(values)
 
     def action_resend(self):

@@ -10,7 +10,7 @@ from odoo.tests.common import TransactionCase
 from odoo.addons.ddcpts_base.exceptions import ProviderError
 from odoo.addons.ddcpts_base.tests.common import DdcptsCase, committed_env, sandbox_url
 
-NO_SLEEP = patch('odoo.addons.ddcpts_base.models.ddcpts_provider_mixin.RETRY_DELAYS', (0, 0))
+NO_SLEEP = patch('odoo.addons.ddcpts_base.models.ddcpts_provider_mixin.REQUEST_RETRY_DELAYS', (0, 0))
 
 
 def create_endpoint(env, name="Provider"):

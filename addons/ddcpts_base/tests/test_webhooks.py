@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import tagged
 
-from odoo.addons.ddcpts_base.models.ddcpts_webhook_delivery import RETRY_DELAYS
+from odoo.addons.ddcpts_base.models.ddcpts_webhook_delivery import WEBHOOK_RETRY_DELAYS
 from odoo.addons.ddcpts_base.tests.common import DdcptsCase, sandbox_url
 from odoo.addons.ddcpts_base.tools import signature
 
@@ -68,7 +68,7 @@ class TestWebhooks(DdcptsCase):
         delivery = self._emit()
         start = fields.Datetime.now()
         moment = start
-        for attempt, delay in enumerate(RETRY_DELAYS, start=1):
+        for attempt, delay in enumerate(WEBHOOK_RETRY_DELAYS, start=1):
             with freeze_time(moment):
                 self.Delivery._cron_send_due()
             self.assertRecordValues(delivery, [{'state': 'pending', 'attempt_count': attempt, 'last_status_code': 500}])
@@ -79,9 +79,9 @@ class TestWebhooks(DdcptsCase):
             moment += timedelta(seconds=delay)
         with freeze_time(moment):
             self.Delivery._cron_send_due()
-        self.assertRecordValues(delivery, [{'state': 'failed', 'attempt_count': len(RETRY_DELAYS) + 1}])
+        self.assertRecordValues(delivery, [{'state': 'failed', 'attempt_count': len(WEBHOOK_RETRY_DELAYS) + 1}])
         self.assertIn('HTTP 500', delivery.last_error)
-        self.assertEqual([1, 5, 30, 120, 720], [delay // 60 for delay in RETRY_DELAYS])
+        self.assertEqual([1, 5, 30, 120, 720], [delay // 60 for delay in WEBHOOK_RETRY_DELAYS])
 
         self.sandbox('DELETE', 'rules')
         delivery.action_resend()

@@ -21,7 +21,9 @@ def lock_rows(records, *, nowait=False, skip_locked=False):
 
     :param bool nowait: return an empty recordset at once when any row is locked by another
         transaction, instead of waiting for it
-    :param bool skip_locked: return only the rows that could be locked, skipping the others
+    :param bool skip_locked: return only the rows that could be locked, skipping the others, and
+        the rows another transaction changed since this one started (Odoo's transactions are
+        REPEATABLE READ: what this one read of them is stale, another worker has acted on them)
     :return: the locked records (all of them, unless ``nowait`` or ``skip_locked`` said otherwise)
     """
     if not records:
@@ -30,15 +32,24 @@ def lock_rows(records, *, nowait=False, skip_locked=False):
     mode = SQL(" NOWAIT") if nowait else SQL(" SKIP LOCKED") if skip_locked else SQL()
     query = SQL("SELECT id FROM %s WHERE id IN %s ORDER BY id FOR UPDATE%s",
                 SQL.identifier(records._table), tuple(records.ids), mode)
+    cr = records.env.cr
     try:
-        if nowait:
-            with records.env.cr.savepoint(flush=False):
-                records.env.cr.execute(query)
+        if nowait or skip_locked:
+            with cr.savepoint(flush=False):
+                cr.execute(query, log_exceptions=False)
+                ids = [row[0] for row in cr.fetchall()]
         else:
-            records.env.cr.execute(query)
+            cr.execute(query)
+            ids = [row[0] for row in cr.fetchall()]
     except pg_errors.LockNotAvailable:
         return records.browse()
-    locked = records.browse([row[0] for row in records.env.cr.fetchall()])
+    except pg_errors.SerializationFailure:
+        if not skip_locked or len(records) == 1:
+            if skip_locked:
+                return records.browse()
+            raise
+        ids = [record_id for record in records for record_id in lock_rows(record, skip_locked=True).ids]
+    locked = records.browse(ids)
     locked.invalidate_recordset()
     return locked
 

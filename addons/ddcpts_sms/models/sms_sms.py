@@ -4,6 +4,7 @@ from collections import defaultdict
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
+from odoo.addons.ddcpts_base.tools.locking import lock_rows
 from odoo.addons.ddcpts_sms.tools.outcomes import refused
 from odoo.addons.ddcpts_sms.tools.sms_length import sms_length
 from odoo.addons.sms.tools.sms_api import SmsApi
@@ -77,7 +78,18 @@ class SmsSms(models.Model):
         return self._phone_format_number(self.number, country, force_format='E164') if self.number else False
 
     def _ddcpts_send_through(self, gateways, company, unlink_failed=False, unlink_sent=True, raise_exception=False):
-        """Send these SMS (one company) through ``gateways``; same text and route = bulk requests."""
+        """Send these SMS (one company) through ``gateways``; same text and route = bulk requests.
+
+        The rows are claimed first: the queue's cron and an explicit ``send()`` (or two workers) may
+        hold the same SMS, and only the one that locks a row still outgoing sends it.
+        """
+        claimed = lock_rows(self, skip_locked=True).filtered(lambda sms: sms.state == 'outgoing' and not sms.to_delete)
+        if claimed != self:
+            _logger.info("%s SMS already taken by another worker: not sent twice", len(self - claimed))
+        claimed._ddcpts_send_claimed(gateways, company, unlink_failed=unlink_failed, unlink_sent=unlink_sent,
+                                     raise_exception=raise_exception)
+
+    def _ddcpts_send_claimed(self, gateways, company, unlink_failed, unlink_sent, raise_exception):
         outcomes, numbers, jobs = {}, {}, defaultdict(list)
         for sms in self:
             numbers[sms.id] = number = sms._ddcpts_e164(company)

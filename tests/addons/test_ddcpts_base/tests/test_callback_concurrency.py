@@ -3,6 +3,8 @@ import threading
 
 import requests
 
+from odoo import SUPERUSER_ID, api
+from odoo.service.model import retrying
 from odoo.tests import tagged
 from odoo.tests.common import HOST, TransactionCase
 from odoo.tools import config
@@ -77,3 +79,38 @@ class TestCallbackConcurrency(CallbackClientMixin, TransactionCase):
                                                         ('route', 'like', '/form'), ('state', '=', 'rejected')])
         self.assertEqual(len(callbacks), 1)
         self.assertIn('Body larger than 4096 bytes', callbacks[0]['error'])
+
+    def test_callback_token_of_a_new_record_is_created_once(self):
+        """Two workers show the callback URL of a record that has no token yet, at the same moment."""
+        with committed_env(self.registry) as env:
+            provider_id = create_provider(env, name="Token race provider").id
+        self.addCleanup(self._delete_provider, provider_id)
+        both_read, tokens, errors = threading.Barrier(2, timeout=60), [], []
+
+        def show_url():
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    provider = env['test.ddcpts.provider'].browse(provider_id)
+                    # both snapshots hold no token: each worker will try to create one
+                    self.assertFalse(provider._ddcpts_secret('ddcpts_callback_token'))
+                    both_read.wait()
+                    tokens.append(retrying(provider._ddcpts_get_callback_token, env))
+            except Exception as error:  # reported by the test thread
+                errors.append(error)
+
+        threads = [threading.Thread(target=show_url) for _index in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        self.assertFalse(errors)
+        self.assertEqual(len(set(tokens)), 1, "both workers show the same URL")
+        with committed_env(self.registry) as env:
+            provider = env['test.ddcpts.provider'].browse(provider_id)
+            self.assertEqual(provider._ddcpts_secret('ddcpts_callback_token'), tokens[0])
+            self.assertEqual(len(provider._ddcpts_secret_records(['ddcpts_callback_token'])), 1)
+
+    def _delete_provider(self, provider_id):
+        with committed_env(self.registry) as env:
+            env['test.ddcpts.provider'].browse(provider_id).unlink()
