@@ -1,6 +1,7 @@
 """An external system drives the payout flow of ddcpts_base over JSON-RPC with API keys."""
 from jsonrpc_client import JsonRpcClient, JsonRpcError
 
+from odoo import Command
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import HttpCase
 
@@ -77,3 +78,26 @@ class TestJsonRpcPayouts(HttpCase):
             cfo.execute('ddcpts.payout', 'action_approve', [payout_id])
         [payout] = erp.execute('ddcpts.payout', 'read', [payout_id], fields=['state'])
         self.assertEqual(payout['state'], 'to_approve')
+
+    def test_an_integration_user_without_an_email_address_submits_a_payout(self):
+        """The user docs/api.md describes has no e-mail address: its chatter posts and the approvers'
+        activities go out from the company's address, the user stays their author."""
+        bot = self.env['res.users'].create({
+            'name': "Warehouse bot", 'login': 'warehouse_bot',
+            'groups_id': [Command.link(self.env.ref(xmlid).id) for xmlid in (
+                'base.group_user', 'account.group_account_invoice', 'ddcpts_base.group_ddcpts_user')],
+        })
+        self.assertFalse(bot.email)
+        key = self.env['res.users.apikeys'].with_user(bot).sudo()._generate(None, 'Warehouse', None)
+        warehouse = self.client('warehouse_bot', key)
+        payout_id = warehouse.execute('ddcpts.payout', 'create', {
+            'partner_id': self.partner.id, 'amount': 1200, 'journal_id': self.journal.id, 'purpose': "Refund",
+        })
+        warehouse.execute('ddcpts.payout', 'action_submit', [payout_id])
+        payout = self.env['ddcpts.payout'].browse(payout_id)
+        self.assertEqual(payout.state, 'to_approve')
+        self.assertIn(self.approver, payout.activity_ids.user_id, "the approvers were asked")
+        notifications = self.env['mail.message'].search([('model', '=', 'ddcpts.payout'), ('res_id', '=', payout_id),
+                                                         ('author_id', '=', bot.partner_id.id)])
+        self.assertTrue(notifications)
+        self.assertTrue(all(self.env.company.email in message.email_from for message in notifications))

@@ -1,2 +1,6 @@
 from . import models
 from . import controllers
+from .tools.redaction import install_callback_token_filter
+
+# the HTTP access log writes every request path, callback URL tokens included
+install_callback_token_filter()

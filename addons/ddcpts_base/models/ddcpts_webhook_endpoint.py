@@ -8,7 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.ddcpts_base.models.ddcpts_secret_mixin import SecretField
-from odoo.addons.ddcpts_base.tools import signature
+from odoo.addons.ddcpts_base.tools import chatter, signature
 from odoo.addons.ddcpts_base.tools.actions import notification
 
 
@@ -72,7 +72,7 @@ class DdcptsWebhookEndpoint(models.Model):
             raise UserError(_("Only system administrators can change a signing secret."))
         new_secret = secrets.token_urlsafe(32)
         self.sudo()._ddcpts_set_secret('secret', new_secret)
-        self.message_post(body=_("Signing secret replaced."))
+        self.message_post(body=_("Signing secret replaced."), **chatter.sender(self.env))
         return notification(new_secret, _("New signing secret (shown once)"), kind='warning', sticky=True)
 
     @api.model

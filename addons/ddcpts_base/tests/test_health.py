@@ -1,6 +1,7 @@
 from odoo.tests import new_test_user, tagged
+from odoo.tests.common import TransactionCase
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
+from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase, committed_env
 
 
 @tagged('post_install', '-at_install')
@@ -43,3 +44,31 @@ class TestHealthEndpoint(DdcptsHttpCase):
         self.assertEqual(self._get().json()['status'], 'degraded')
         self.env['ddcpts.health.status'].search([]).unlink()
         self.assertEqual(self._get().json()['status'], 'ok')
+
+
+@tagged('post_install', '-at_install')
+class TestHealthStatusConcurrency(TransactionCase):
+    """Real transactions: a status row locked by another worker is skipped, quietly."""
+
+    def test_locked_status_is_skipped_without_an_error_log(self):
+        with committed_env(self.registry) as env:
+            endpoint = env['ddcpts.webhook.endpoint'].create({'name': "Locked", 'url': 'https://locked.example.com/'})
+            env['ddcpts.health.status']._ddcpts_record_result(endpoint, success=True)
+            endpoint_id = endpoint.id
+        self.addCleanup(self._delete, endpoint_id)
+        endpoint = self.env['ddcpts.webhook.endpoint'].browse(endpoint_id)
+        with self.registry.cursor() as other_worker:
+            other_worker.execute("SELECT id FROM ddcpts_health_status WHERE res_model = %s AND res_id = %s FOR UPDATE",
+                                 ['ddcpts.webhook.endpoint', endpoint_id])
+            with self.assertNoLogs('odoo.sql_db', level='ERROR'):
+                self.env['ddcpts.health.status']._ddcpts_record_result(endpoint, success=False, error="refused")
+        with committed_env(self.registry) as env:
+            status = env['ddcpts.health.status'].search([('res_model', '=', 'ddcpts.webhook.endpoint'),
+                                                         ('res_id', '=', endpoint_id)])
+            self.assertEqual(status.state, 'ok', "the conflicting update was skipped")
+
+    def _delete(self, endpoint_id):
+        with committed_env(self.registry) as env:
+            env['ddcpts.health.status'].search([('res_model', '=', 'ddcpts.webhook.endpoint'),
+                                                ('res_id', '=', endpoint_id)]).unlink()
+            env['ddcpts.webhook.endpoint'].browse(endpoint_id).unlink()

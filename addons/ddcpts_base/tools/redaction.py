@@ -1,10 +1,12 @@
-"""Masking of credentials before anything is written to a log row.
+"""Masking of credentials before anything is written to a log row or a log line.
 
 Provider calls carry passwords, API keys and bearer tokens in headers, JSON bodies and form bodies;
 the call log keeps the rest of the exchange readable while every value under a sensitive name is
 replaced by a mask.
 """
 import json
+import logging
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 MASK = '***'
@@ -85,3 +87,35 @@ def _redact_text(text, extra):
         if pairs:
             return urlencode([(key, MASK if is_sensitive(key, extra) else value) for key, value in pairs])
     return text
+
+
+# Every callback route has the shape /ddcpts/<provider…>/<int:record_id>/<string:token>/<event>
+# (controllers/callback.py): the segment after the first all-digit segment is the URL token.
+CALLBACK_TOKEN_IN_PATH = re.compile(r'''(/ddcpts/(?:[\w.-]+/)+?\d+/)[^/\s?#"']+''')
+
+
+def mask_callback_tokens(text):
+    """``text`` with the URL token of every callback path in it replaced by a mask."""
+    return CALLBACK_TOKEN_IN_PATH.sub(rf'\g<1>{MASK}', text)
+
+
+class CallbackTokenFilter(logging.Filter):
+    """Masks callback URL tokens in the records of a logger (werkzeug's HTTP access log lines)."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        masked = mask_callback_tokens(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+
+TOKEN_LOGGERS = ('werkzeug', 'odoo.http')
+
+
+def install_callback_token_filter():
+    """Install the filter on the loggers that write request paths (once per process)."""
+    for name in TOKEN_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(existing, CallbackTokenFilter) for existing in logger.filters):
+            logger.addFilter(CallbackTokenFilter())

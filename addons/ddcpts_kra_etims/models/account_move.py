@@ -8,6 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from odoo.addons.ddcpts_base.tools import chatter
 from odoo.addons.ddcpts_base.tools.actions import notification
 from odoo.addons.ddcpts_kra_etims import const
 from odoo.addons.ddcpts_kra_etims.exceptions import EtimsRejected, EtimsUnavailable
@@ -226,7 +227,7 @@ class AccountMove(models.Model):
             if move.etims_state not in ('to_confirm', 'error') or not move.etims_invoice_number:
                 raise UserError(_("%s has no eTIMS number to give up.", move.name))
             move.message_post(body=_("eTIMS number %s given up: the invoice is sent under a new number.",
-                                     move.etims_invoice_number))
+                                     move.etims_invoice_number), **chatter.sender(move.env))
             move._etims_write({'etims_invoice_number': 0, 'etims_state': 'pending', 'etims_attempt_count': 0})
         self._etims_enqueue(now=True)
         return True
@@ -300,7 +301,7 @@ class AccountMove(models.Model):
     def _etims_needs_receipt(self, message):
         """KRA holds the number but Odoo has no signed receipt: someone copies it from the eTIMS portal."""
         self._etims_write({'etims_state': 'to_confirm', 'etims_error': message, 'etims_next_attempt_at': False})
-        self.message_post(body=message)
+        self.message_post(body=message, **chatter.sender(self.env))
 
     def _etims_assign_number(self):
         """Next invcNo of the branch (gap-free; the unique constraint makes "never twice" certain)."""
@@ -310,7 +311,7 @@ class AccountMove(models.Model):
     def _etims_set_error(self, error):
         """Data KRA cannot accept: nothing was sent under a number; fix it and send again."""
         self._etims_write({'etims_state': 'error', 'etims_error': str(error), 'etims_next_attempt_at': False})
-        self.message_post(body=_("Not sent to eTIMS: %s", error))
+        self.message_post(body=_("Not sent to eTIMS: %s", error), **chatter.sender(self.env))
 
     def _etims_reject(self, error):
         """KRA refused the invoice: it did not store the number, so the number goes back to the branch."""
@@ -367,7 +368,8 @@ class AccountMove(models.Model):
             })
         self._etims_write(values)
         self.message_post(body=note or _("Signed by KRA eTIMS: invoice number %(number)s, receipt %(receipt)s.",
-                                         number=self.etims_invoice_number, receipt=self.etims_receipt_number))
+                                         number=self.etims_invoice_number, receipt=self.etims_receipt_number),
+                                         **chatter.sender(self.env))
         self.env['ddcpts.webhook.endpoint']._ddcpts_emit('invoice.fiscalized', self._etims_webhook_data(), record=self)
 
     def _etims_webhook_data(self):
@@ -615,11 +617,13 @@ class AccountMove(models.Model):
                 continue
             bill._etims_write({'etims_purchase_state': 'confirmed', 'etims_error': False,
                                'etims_device_id': device.id})
-            bill.message_post(body=_("Purchase confirmed to eTIMS (number %s).", bill.etims_purchase_number))
+            bill.message_post(body=_("Purchase confirmed to eTIMS (number %s).", bill.etims_purchase_number),
+                              **chatter.sender(bill.env))
 
     def _etims_purchase_failed(self, error):
         self._etims_write({'etims_purchase_state': 'error', 'etims_error': str(error)})
-        self.message_post(body=_("Purchase not confirmed to eTIMS, it will be retried: %s", error))
+        self.message_post(body=_("Purchase not confirmed to eTIMS, it will be retried: %s", error),
+                          **chatter.sender(self.env))
 
     def _etims_purchase_payload(self, device):
         self.ensure_one()
@@ -707,7 +711,8 @@ class AccountMove(models.Model):
             })
         for bill in bills:
             bill.message_post(body=_("Fetched from eTIMS: invoice %(number)s of %(supplier)s.",
-                                     number=bill.etims_supplier_invoice_number, supplier=bill.partner_id.name))
+                                     number=bill.etims_supplier_invoice_number, supplier=bill.partner_id.name),
+                                     **chatter.sender(bill.env))
         return bills
 
     @api.model

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.ddcpts_base.exceptions import ProviderError
 from odoo.addons.ddcpts_base.models.ddcpts_secret_mixin import SecretField
+from odoo.addons.ddcpts_base.tools import chatter
 from odoo.addons.ddcpts_base.tools.actions import notification
 from odoo.addons.ddcpts_base.tools.identity import clean_kra_pin
 from odoo.addons.ddcpts_kra_etims import const
@@ -223,7 +224,7 @@ class DdcptsEtimsDevice(models.Model):
             message = _("KRA says this device is already installed (902): the communication key cannot be "
                         "fetched again. Enter the cmcKey, SCU ID and MRC number of the first installation by "
                         "hand, then click Confirm Manual Setup.")
-            self.message_post(body=message)
+            self.message_post(body=message, **chatter.sender(self.env))
             return notification(message, _("Device already installed"), kind='warning', sticky=True)
         info = envelope['data'].get('info') or {}
         if not info.get('cmcKey') or not info.get('sdcId'):
@@ -239,7 +240,7 @@ class DdcptsEtimsDevice(models.Model):
             'initialized_at': fields.Datetime.now(),
         })
         self.message_post(body=_("Initialized with eTIMS: SCU ID %(sdc)s, MRC %(mrc)s.", sdc=self.sdc_id,
-                                 mrc=self.mrc_no))
+                                 mrc=self.mrc_no), **chatter.sender(self.env))
         return notification(_("The device is initialized (SCU ID %s).", self.sdc_id), kind='success', reload=True)
 
     def action_confirm_manual_setup(self):
@@ -253,7 +254,8 @@ class DdcptsEtimsDevice(models.Model):
         if not success:
             self.with_context(etims_reinitialize=True).state = 'draft'
             raise UserError(_("eTIMS did not accept the entered key: %s", message))
-        self.message_post(body=_("Set up by hand with SCU ID %(sdc)s, MRC %(mrc)s.", sdc=self.sdc_id, mrc=self.mrc_no))
+        self.message_post(body=_("Set up by hand with SCU ID %(sdc)s, MRC %(mrc)s.", sdc=self.sdc_id, mrc=self.mrc_no),
+                          **chatter.sender(self.env))
         return notification(_("The device works."), kind='success', reload=True)
 
     def action_reset(self):

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.ddcpts_base.tools import chatter
 from odoo.addons.ddcpts_kra_etims import const
 from odoo.addons.ddcpts_kra_etims.tools.kra_format import parse_kra_date, to_float
 
@@ -130,4 +131,4 @@ class DdcptsEtimsImportItem(models.Model):
         }, related=self)
         self.write({'status': status, 'error': False})
         self.message_post(body=_("Approved as %s.", product.display_name) if status == const.IMPORT_APPROVED
-                          else _("Rejected."))
+                          else _("Rejected."), **chatter.sender(self.env))

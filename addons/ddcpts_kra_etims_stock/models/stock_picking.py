@@ -3,6 +3,7 @@ from decimal import Decimal
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.ddcpts_base.tools import chatter
 from odoo.addons.ddcpts_base.tools.actions import notification
 from odoo.addons.ddcpts_kra_etims import const
 from odoo.addons.ddcpts_kra_etims.exceptions import EtimsRejected, EtimsUnavailable
@@ -116,7 +117,8 @@ class StockPicking(models.Model):
             self._etims_stock_failed(error)
             return True
         self._etims_write({'etims_stock_state': 'sent', 'etims_error': False, 'etims_next_attempt_at': False})
-        self.message_post(body=_("Reported to eTIMS as stock movement %s.", self.etims_stock_number))
+        self.message_post(body=_("Reported to eTIMS as stock movement %s.", self.etims_stock_number),
+                          **chatter.sender(self.env))
         return True
 
     def _etims_save_stock_master(self, products):
@@ -133,7 +135,7 @@ class StockPicking(models.Model):
 
     def _etims_stock_failed(self, error):
         self._etims_write({'etims_stock_state': 'error', 'etims_error': str(error), 'etims_next_attempt_at': False})
-        self.message_post(body=_("Not reported to eTIMS: %s", error))
+        self.message_post(body=_("Not reported to eTIMS: %s", error), **chatter.sender(self.env))
 
     def _etims_user_fields(self):
         user = self.env.user

@@ -143,3 +143,14 @@ class TestCallbackRoutes(CallbackClientMixin, DdcptsHttpCase):
         self.assertEqual(callback.body, body)
         self.assertEqual(callback.content_type, 'form')
         self.assertTrue(self.Event.search([('event_id', '=', 'ATXid_a2')]))
+
+    def test_url_token_never_reaches_the_http_access_log(self):
+        token = self.provider._ddcpts_get_callback_token()
+        with self.assertLogs('werkzeug', level='INFO') as access_log:
+            self.assertEqual(self.post_json(self.callback_path(self.provider), {'event_id': 'EV-LOG'}).status_code, 200)
+            self.assertEqual(self.post_json(self.callback_path(self.provider, token='forged-token'), {}).status_code,
+                             403)
+        lines = '\n'.join(access_log.output)
+        self.assertIn(f'POST /ddcpts/test/{self.provider.id}/***/event', lines)
+        self.assertNotIn(token, lines)
+        self.assertNotIn('forged-token', lines)
