@@ -89,6 +89,14 @@ ensure_setup() {  # everything `make run` and `make test` need, installed when m
   command -v "$PYTHON" >/dev/null || apt_install python3 python3-pip
   ensure_odoo
   pip_install -r "$ROOT/requirements.txt" -r "$ROOT/requirements-dev.txt"
+  # the websocket worker of a prefork server (--workers) loads gevent's plugins through pkg_resources
+  "$PYTHON" -W ignore -c "
+try:
+    import pkg_resources
+except ImportError:
+    raise SystemExit(0)
+pkg_resources.require('gevent')
+" || die "gevent's dependencies cannot be resolved (see pip check): the websocket worker of --workers would not start"
   PG_BIN="$(find_pg_bin)"
   ensure_chromium
   "$PYTHON" -c "import websocket" || die "websocket-client is not importable: browser tests cannot run"
