@@ -34,5 +34,6 @@
             'ddcpts_sms/static/tests/tours/**/*',
         ],
     },
+    'post_load': 'post_load',
     'license': 'LGPL-3',
 }

@@ -7,20 +7,13 @@ from odoo.exceptions import UserError
 from odoo.addons.ddcpts_base.tools.locking import lock_rows
 from odoo.addons.ddcpts_sms.tools.outcomes import refused
 from odoo.addons.ddcpts_sms.tools.sms_length import sms_length
-from odoo.addons.sms.tools.sms_api import SmsApi
 
 _logger = logging.getLogger(__name__)
 
 
 class SmsSms(models.Model):
     """Every SMS Odoo sends (chatter, templates, composer, marketing) goes through the DDCPTS gateways
-    instead of IAP once its company has an active gateway.
-
-    ``_send()`` sends one batch in every 18.0 revision: it is the override. Later revisions first pick
-    an API client per SMS (``send()`` → ``_split_by_api()`` → ``_send()`` with ``sms_api`` in the
-    context): when that hook exists, SMS bound for the gateways are yielded without an IAP client, so
-    no IAP account is ever created or charged for them.
-    """
+    instead of IAP once its company has an active gateway: ``_send()`` sends one batch."""
     _inherit = 'sms.sms'
 
     @api.model_create_multi
@@ -30,14 +23,6 @@ class SmsSms(models.Model):
         if 'outgoing' in records.mapped('state') and self.env['ddcpts.sms.gateway'].sudo().search_count([], limit=1):
             self.env.ref('sms.ir_cron_sms_scheduler_action')._trigger()
         return records
-
-    def _split_by_api(self):
-        """Later 18.0 revisions: keep SMS bound for the gateways away from the IAP client."""
-        routed, rest = self._ddcpts_split_by_gateways()
-        for _company, _gateways, sms in routed:
-            yield None, sms
-        if rest:
-            yield from super(SmsSms, rest)._split_by_api()
 
     def _send(self, unlink_failed=False, unlink_sent=True, raise_exception=False):
         routed, rest = self._ddcpts_split_by_gateways()
@@ -54,10 +39,8 @@ class SmsSms(models.Model):
     # ------------------------------------------------------------------
 
     def _ddcpts_company(self):
-        """The company whose gateways send this SMS (core's own rule where the revision has one)."""
+        """The company whose gateways send this SMS: the company of the document it was posted on."""
         self.ensure_one()
-        if hasattr(self, '_get_sms_company'):
-            return self._get_sms_company()
         return self.mail_message_id.record_company_id or self.env.company
 
     def _ddcpts_split_by_gateways(self):
@@ -137,30 +120,3 @@ class SmsSms(models.Model):
                      len(self), {f'{state} {failure_type or ""}'.strip(): len(ids)
                                  for (state, failure_type, _reason), ids in groups.items()})
         self.mail_message_id._notify_message_notification_update()
-
-
-_iap_send_sms_batch = SmsApi._send_sms_batch
-
-
-def _send_sms_batch(self, messages, delivery_reports_url=False):
-    """Callers that hand ``sms.sms`` rows to IAP themselves instead of calling ``send()`` (SMS
-    marketing's "Test" wizard) reach the gateways too: the rows are sent through the gateways of the
-    current company and the answer is given in IAP's format. Not for the SMS ``_send()`` left to IAP
-    (``ddcpts_sms_iap`` context), nor in databases without this module."""
-    env = self.env
-    uuids = {number['uuid'] for message in messages for number in message['numbers']}
-    if 'ddcpts.sms.gateway' not in env or env.context.get('ddcpts_sms_iap') or not uuids:
-        return _iap_send_sms_batch(self, messages, delivery_reports_url=delivery_reports_url)
-    gateways = env['ddcpts.sms.gateway']._ddcpts_gateways_for(env.company)
-    sms = env['sms.sms'].sudo().search([('uuid', 'in', list(uuids))])
-    if not gateways or len(sms) != len(uuids):
-        return _iap_send_sms_batch(self, messages, delivery_reports_url=delivery_reports_url)
-    sms._ddcpts_send_through(gateways, env.company)
-    iap_states = {failure_type: state for state, failure_type in sms.IAP_TO_SMS_FAILURE_TYPE.items()}
-    return [{
-        'uuid': record.uuid, 'res_id': record.number,
-        'state': 'success' if record.state == 'pending' else iap_states.get(record.failure_type, record.failure_type),
-    } for record in sms]
-
-
-SmsApi._send_sms_batch = _send_sms_batch

@@ -166,12 +166,6 @@ class TestAfricasTalkingSend(SmsGatewayMixin, DdcptsCase):
         self.create_sms(['+254701000001']).send()
         self.assertEqual(len(self.at_send_requests()), 1, "a gateway without company serves every company")
 
-    def test_later_18_revisions_get_no_iap_client_for_gateway_sms(self):
-        sms = self.create_sms(['+254701000001', '+254701000002'])
-        self.assertEqual(list(sms._split_by_api()), [(None, sms)])
-        sms.with_context(sms_api=None)._send()
-        self.assertEqual(set(sms.mapped('state')), {'pending'})
-
     def test_callers_of_the_iap_client_reach_the_gateways(self):
         """SMS marketing's "Test" wizard creates ``sms.sms`` rows and hands them to ``SmsApi`` itself."""
         sms = self.create_sms(['+254701000001', '12'], body="Test of the mailing")

@@ -1,1 +1,1 @@
-from . import africastalking_sdk, outcomes, sms_length, twilio_signature
+from . import africastalking_sdk, outcomes, sms_api, sms_length, twilio_signature
