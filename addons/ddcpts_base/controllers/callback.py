@@ -29,6 +29,7 @@ from odoo.http import request
 from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE
 
 from odoo.addons.ddcpts_base.exceptions import RETRYABLE_DATABASE_ERRORS, CallbackInputError
+from odoo.addons.ddcpts_base.tools.orm import browse_existing
 
 _logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def callback_route(route, *, provider_model, processor, content_type='json', met
             callback_values = request_values(
                 provider_model, record_id, token, processor, content_type, KEPT_HEADERS + tuple(kept_headers),
             )
-            provider = request.env[provider_model].sudo().browse(_valid_id(record_id)).exists()
+            provider = browse_existing(request.env[provider_model].sudo(), _valid_id(record_id))
             refusal = _refusal(provider, token)
             if refusal:
                 return reject(callback_values, refusal)

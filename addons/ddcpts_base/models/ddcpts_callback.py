@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.ddcpts_base.exceptions import RETRYABLE_DATABASE_ERRORS, CallbackInputError
 from odoo.addons.ddcpts_base.tools.actions import notification
+from odoo.addons.ddcpts_base.tools.orm import browse_existing
 
 _logger = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ class DdcptsCallback(models.Model):
 
     def _ddcpts_provider_record(self):
         self.ensure_one()
-        return self.env[self.provider_model].sudo().browse(self.provider_res_id).exists()
+        return browse_existing(self.env[self.provider_model].sudo(), self.provider_res_id)
 
     def _ddcpts_headers(self):
         self.ensure_one()
@@ -128,7 +129,8 @@ class DdcptsCallback(models.Model):
         """
         self.ensure_one()
         model_name, method_name = self.processor.rsplit('.', 1)
-        self.attempt_count += 1
+        # written with the outcome (one UPDATE): a retried conflict rolls the whole attempt back anyway
+        attempts = self.attempt_count + 1
         try:
             with self.env.cr.savepoint():
                 result = getattr(self.env[model_name].sudo(), method_name)(self)
@@ -136,13 +138,16 @@ class DdcptsCallback(models.Model):
             raise
         except CallbackInputError as error:
             _logger.warning("Callback %s (%s) refused: %s", self.id, self.route, error)
-            self.write({'state': 'failed', 'error': str(error), 'response_status': error.status})
+            self.write({'state': 'failed', 'error': str(error), 'response_status': error.status,
+                        'attempt_count': attempts})
             return 'failed', error
         except Exception as error:
             _logger.exception("Callback %s (%s) could not be processed", self.id, self.route)
-            self.write({'state': 'failed', 'error': f'{type(error).__name__}: {error}', 'response_status': 500})
+            self.write({'state': 'failed', 'error': f'{type(error).__name__}: {error}', 'response_status': 500,
+                        'attempt_count': attempts})
             return 'failed', error
-        values = {'processed_at': fields.Datetime.now(), 'error': False, 'response_status': 200}
+        values = {'processed_at': fields.Datetime.now(), 'error': False, 'response_status': 200,
+                  'attempt_count': attempts}
         if self.state != 'duplicate':
             values['state'] = 'processed'
         self.write(values)

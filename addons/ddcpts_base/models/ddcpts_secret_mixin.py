@@ -31,11 +31,12 @@ class DdcptsSecretMixin(models.AbstractModel):
         return [name for name, field in self._fields.items() if getattr(field, 'ddcpts_secret', False)]
 
     def _ddcpts_secret_records(self, field_names=None):
-        return self.env['ddcpts.secret'].sudo().search([
+        # search_fetch: the ciphertext comes with the search (a callback's token check is one query)
+        return self.env['ddcpts.secret'].sudo().search_fetch([
             ('res_model', '=', self._name),
             ('res_id', 'in', self.ids),
             ('field_name', 'in', field_names or self._ddcpts_secret_field_names()),
-        ])
+        ], ['res_id', 'field_name', 'ciphertext'])
 
     def _compute_ddcpts_secrets(self):
         names = self._ddcpts_secret_field_names()

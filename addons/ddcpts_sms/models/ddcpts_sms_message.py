@@ -3,6 +3,7 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 from odoo.addons.ddcpts_base.exceptions import CallbackInputError
 
@@ -124,15 +125,14 @@ class DdcptsSmsMessage(models.Model):
         gateway = callback._ddcpts_provider_record()
         reports = gateway._ddcpts_delivery_reports(callback)
         changed, unknown = 0, []
-        reported = self.search([('gateway_id', '=', gateway.id),
-                                ('provider_message_id', 'in', [report.message_id for report in reports])])
+        reported = self._ddcpts_lock_reported(gateway, [report.message_id for report in reports])
         messages_by_id = reported.grouped('provider_message_id')
         for report in reports:
             messages = messages_by_id.get(report.message_id)
             if not messages:
                 unknown.append(report)
                 continue
-            message = self._ddcpts_lock_reported(messages, report)
+            message = self._ddcpts_reported_message(messages, report)
             if message:
                 callback._ddcpts_link(message, reference=report.message_id)
                 changed += message._ddcpts_apply_report(report)
@@ -162,16 +162,25 @@ class DdcptsSmsMessage(models.Model):
         })
 
     @api.model
-    def _ddcpts_lock_reported(self, messages, report):
-        """The message a report is about, locked. Several messages share an id only on MTN (one id
-        per request): the number then tells them apart, and nothing is guessed without it."""
+    def _ddcpts_lock_reported(self, gateway, message_ids):
+        """The messages of ``gateway`` with these provider ids, found and locked by one query (a
+        concurrent report about the same message waits, then sees what this one wrote)."""
+        if not message_ids:
+            return self.browse()
+        query = self._search([('gateway_id', '=', gateway.id), ('provider_message_id', 'in', message_ids)],
+                             order='id')
+        rows = self.env.execute_query(SQL("%s FOR UPDATE OF %s", query.select(), SQL.identifier(self._table)))
+        return self.browse([row[0] for row in rows])
+
+    @api.model
+    def _ddcpts_reported_message(self, messages, report):
+        """The message a report is about. Several messages share an id only on MTN (one id per
+        request): the number then tells them apart, and nothing is guessed without it."""
         if len(messages) > 1:
             messages = messages.filtered(lambda message: message.number == _e164(report.number))
         if len(messages) != 1:
             _logger.info("Delivery report %s matches %s messages: ignored", report.message_id, len(messages))
             return self.browse()
-        self.env.cr.execute(f'SELECT id FROM "{self._table}" WHERE id = %s FOR UPDATE', [messages.id])
-        messages.invalidate_recordset()
         return messages
 
     @api.model
