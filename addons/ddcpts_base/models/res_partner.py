@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from odoo.addons.ddcpts_base.tools.identity import clean_ghana_tin, clean_kra_pin, normalize_msisdn
+from odoo.addons.ddcpts_base.tools.identity import clean_ghana_tin, clean_kra_pin
 
 TAX_ID_CLEANERS = {'kra_pin': clean_kra_pin, 'ghana_tin': clean_ghana_tin}
 
@@ -28,8 +28,3 @@ class ResPartner(models.Model):
             if cleaned.get(field_name):
                 cleaned[field_name] = clean(cleaned[field_name])
         return cleaned
-
-    def _ddcpts_msisdn(self):
-        """The partner's mobile-money number (mobile, else phone) as an MSISDN; raises when invalid."""
-        self.ensure_one()
-        return normalize_msisdn(self.mobile or self.phone, self.country_id.code or self.env.company.country_id.code)

@@ -2,7 +2,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
 
-from odoo.addons.ddcpts_base.tools.identity import msisdn_to_e164, normalize_msisdn
+from odoo.addons.ddcpts_base.tools.identity import normalize_msisdn
 
 
 @tagged('post_install', '-at_install')
@@ -21,7 +21,6 @@ class TestIdentity(TransactionCase):
             with self.subTest(typed=typed):
                 self.assertTrue(normalize_msisdn(typed, 'GH').startswith('233'))
         self.assertEqual(normalize_msisdn('0244123456', 'GH'), '233244123456')
-        self.assertEqual(msisdn_to_e164('233244123456'), '+233244123456')
 
     def test_bad_numbers_are_refused_with_a_clear_message(self):
         cases = {
@@ -48,16 +47,6 @@ class TestIdentity(TransactionCase):
         with self.assertRaisesRegex(ValidationError, "not a valid Ghana TIN"):
             partner.ghana_tin = 'C1234'
         self.assertEqual(partner.kra_pin, 'P051365947M', "a refused value changes nothing")
-
-    def test_partner_msisdn_uses_the_partner_country(self):
-        ghana = self.env['res.partner'].create({
-            'name': "Kwame", 'mobile': '024 412 3456', 'country_id': self.env.ref('base.gh').id,
-        })
-        self.assertEqual(ghana._ddcpts_msisdn(), '233244123456')
-        kenya = self.env['res.partner'].create({
-            'name': "Akinyi", 'phone': '0722 000 111', 'country_id': self.env.ref('base.ke').id,
-        })
-        self.assertEqual(kenya._ddcpts_msisdn(), '254722000111')
 
     def test_local_formats_of_other_countries_read_as_kenyan(self):
         self.assertEqual(normalize_msisdn('0722 111 222', 'US'), '254722111222')

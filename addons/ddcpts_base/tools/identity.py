@@ -51,11 +51,6 @@ def normalize_msisdn(number, country_code='KE'):
     return f'{parsed.country_code}{national}'
 
 
-def msisdn_to_e164(msisdn):
-    """``2547XXXXXXXX`` -> ``+2547XXXXXXXX`` (what SMS gateways expect)."""
-    return '+' + msisdn.lstrip('+')
-
-
 def clean_kra_pin(value):
     """Return the compact KRA PIN (``P051365947M``) or raise a ValidationError a clerk understands."""
     return _validated(kra_pin, value, _lt(
