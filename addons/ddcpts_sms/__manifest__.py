@@ -1,9 +1,9 @@
 {
-    'name': "DDCPTS SMS: African SMS Gateways and Email Failover",
+    'name': "DDCPTS SMS: African SMS Gateways",
     'version': '18.0.1.0.0',
     'category': 'Marketing/SMS Marketing',
     'summary': "Send Odoo's SMS through Africa's Talking, MTN, Twilio or Infobip with failover, delivery reports "
-               "and opt-outs; email server presets and failover; notification templates.",
+               "and opt-outs; notification templates.",
     'author': "DDCPTS",
     'website': "https://github.com/ddcpts/ddcpts",
     'depends': ['ddcpts_base', 'sms'],
@@ -23,7 +23,6 @@
         'views/ddcpts_sms_incoming_views.xml',
         'views/ddcpts_sms_report_views.xml',
         'wizard/ddcpts_sms_gateway_test_views.xml',
-        'wizard/ddcpts_mail_server_preset_views.xml',
         'views/ddcpts_sms_menus.xml',
     ],
     'demo': [

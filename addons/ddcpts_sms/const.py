@@ -1,4 +1,4 @@
-"""Provider facts of the SMS gateways (providers/messaging.md) and of the email presets."""
+"""Provider facts of the SMS gateways: wire codes and statuses of each provider."""
 
 GATEWAY_TYPES = [
     ('africastalking', "Africa's Talking"),
@@ -112,20 +112,3 @@ MTN_NUMBER_KEYS = ('receiverAddress', 'address', 'msisdn', 'destination', 'to')
 
 # Incoming texts that unsubscribe (the whole text, case and punctuation ignored)
 STOP_KEYWORDS = frozenset({'STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'OPTOUT', 'REVOKE'})
-
-# Email: one-click SMTP presets (host, port, encryption, fixed user)
-MAIL_PRESETS = [
-    ('sendgrid', "SendGrid"),
-    ('mailgun', "Mailgun"),
-    ('ses', "Amazon SES"),
-    ('smtp', "Other SMTP server"),
-]
-MAILGUN_HOSTS = {'us': 'smtp.mailgun.org', 'eu': 'smtp.eu.mailgun.org'}
-SES_REGIONS = [
-    ('us-east-1', "US East (N. Virginia)"),
-    ('us-west-2', "US West (Oregon)"),
-    ('eu-west-1', "Europe (Ireland)"),
-    ('eu-central-1', "Europe (Frankfurt)"),
-    ('af-south-1', "Africa (Cape Town)"),
-    ('ap-south-1', "Asia Pacific (Mumbai)"),
-]

@@ -7,5 +7,4 @@ from . import ddcpts_sms_gateway_twilio
 from . import ddcpts_sms_incoming
 from . import ddcpts_sms_message
 from . import ddcpts_sms_report
-from . import ir_mail_server
 from . import sms_sms

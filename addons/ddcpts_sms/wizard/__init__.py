@@ -1,1 +1,1 @@
-from . import ddcpts_mail_server_preset, ddcpts_sms_gateway_test
+from . import ddcpts_sms_gateway_test

@@ -3,7 +3,7 @@ import smtplib
 
 from odoo import api, models
 
-from odoo.addons.ddcpts_sms import const
+from odoo.addons.ddcpts_mail import const
 
 _logger = logging.getLogger(__name__)
 

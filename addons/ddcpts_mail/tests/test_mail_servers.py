@@ -4,7 +4,7 @@ from odoo.exceptions import UserError
 from odoo.modules import module
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.ddcpts_sms.tests.smtp_server import SmtpServer, closed_port
+from odoo.addons.ddcpts_mail.tests.smtp_server import SmtpServer, closed_port
 
 
 @tagged('post_install', '-at_install')

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.ddcpts_sms import const
+from odoo.addons.ddcpts_mail import const
 
 
 class DdcptsMailServerPreset(models.TransientModel):

@@ -1,0 +1,1 @@
+from . import ddcpts_mail_server_preset
