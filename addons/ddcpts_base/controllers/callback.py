@@ -125,7 +125,7 @@ def _process(callback_id):
             with registry.cursor() as cr:
                 # the environment must outlive the commit: the cursor flushes only environments still alive
                 env = api.Environment(cr, SUPERUSER_ID, {})
-                return env['ddcpts.callback'].browse(callback_id)._ddcpts_process()
+                return env['ddcpts.callback'].browse(callback_id)._ddcpts_process(own_transaction=True)
         except RETRYABLE_DATABASE_ERRORS as error:
             conflict = error
             if attempt < MAX_TRIES_ON_CONCURRENCY_FAILURE:

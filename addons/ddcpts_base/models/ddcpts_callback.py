@@ -116,14 +116,17 @@ class DdcptsCallback(models.Model):
     # Processing
     # ------------------------------------------------------------------
 
-    def _ddcpts_process(self):
+    def _ddcpts_process(self, own_transaction=False):
         """Run the processor of this callback and record the outcome.
 
-        The processor runs in a savepoint: when it fails, its changes are undone but the failure is
-        recorded (and this transaction still commits). Concurrency errors are raised again so that
-        the caller retries in a new transaction, where the concurrent change is visible (a unique
-        key inserted concurrently counts as such: on retry the processor finds the row and sees a
-        duplicate).
+        When the processor fails, its changes are undone but the failure is recorded (and this
+        transaction still commits): the processor runs in a savepoint, or, with ``own_transaction``
+        (the transaction serves this callback only, as in ``callback_route``), the transaction is
+        rolled back before the failure is written, which saves the savepoint's statements and lets
+        the processor's writes and the outcome go out in one flush. Concurrency errors are raised
+        again so that the caller retries in a new transaction, where the concurrent change is
+        visible (a unique key inserted concurrently counts as such: on retry the processor finds
+        the row and sees a duplicate).
 
         :return: ``(state, result)`` where result is what the processor returned, or the error
         """
@@ -132,26 +135,35 @@ class DdcptsCallback(models.Model):
         # written with the outcome (one UPDATE): a retried conflict rolls the whole attempt back anyway
         attempts = self.attempt_count + 1
         try:
-            with self.env.cr.savepoint():
-                result = getattr(self.env[model_name].sudo(), method_name)(self)
+            if own_transaction:
+                result = self._ddcpts_run_processor(model_name, method_name, attempts)
+            else:
+                with self.env.cr.savepoint():
+                    result = self._ddcpts_run_processor(model_name, method_name, attempts)
         except RETRYABLE_DATABASE_ERRORS:
             raise
-        except CallbackInputError as error:
-            _logger.warning("Callback %s (%s) refused: %s", self.id, self.route, error)
-            self.write({'state': 'failed', 'error': str(error), 'response_status': error.status,
-                        'attempt_count': attempts})
+        except Exception as error:  # recorded on the callback, answered 4xx or 500
+            if own_transaction:
+                self.env.cr.rollback()
+            if isinstance(error, CallbackInputError):
+                _logger.warning("Callback %s (%s) refused: %s", self.id, self.route, error)
+                values = {'error': str(error), 'response_status': error.status}
+            else:
+                _logger.exception("Callback %s (%s) could not be processed", self.id, self.route)
+                values = {'error': f'{type(error).__name__}: {error}', 'response_status': 500}
+            self.write({'state': 'failed', 'attempt_count': attempts, **values})
             return 'failed', error
-        except Exception as error:
-            _logger.exception("Callback %s (%s) could not be processed", self.id, self.route)
-            self.write({'state': 'failed', 'error': f'{type(error).__name__}: {error}', 'response_status': 500,
-                        'attempt_count': attempts})
-            return 'failed', error
+        return self.state, result
+
+    def _ddcpts_run_processor(self, model_name, method_name, attempts):
+        result = getattr(self.env[model_name].sudo(), method_name)(self)
         values = {'processed_at': fields.Datetime.now(), 'error': False, 'response_status': 200,
                   'attempt_count': attempts}
         if self.state != 'duplicate':
             values['state'] = 'processed'
         self.write(values)
-        return self.state, result
+        self.env.flush_all()  # constraint errors of the processor's writes surface here, as failures
+        return result
 
     def action_reprocess(self):
         """Button: process again callbacks that failed or were never processed."""
