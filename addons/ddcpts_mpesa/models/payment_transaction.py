@@ -202,10 +202,10 @@ class PaymentTransaction(models.Model):
             self._set_error(self._mpesa_result_message(code, description))
         return True
 
-    @staticmethod
-    def _mpesa_result_message(code, description):
+    def _mpesa_result_message(self, code, description):
+        # env._: crons have no request to take the language from (str() of a lazy term logs a warning)
         message = const.STK_RESULT_MESSAGES.get(code)
-        return str(message) if message else (description or _("M-Pesa answered with result %s.", code))
+        return self.env._(message) if message else (description or self.env._("M-Pesa answered with result %s.", code))
 
     def _mpesa_apply_receipt(self, values):
         """Book the money of receipt ``values['receipt']`` on this (locked) STK transaction.

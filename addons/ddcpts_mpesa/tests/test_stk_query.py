@@ -50,6 +50,13 @@ class TestStkQuery(MpesaTestMixin, DdcptsHttpCase):
                 self.assertEqual(tx.state, state)
                 self.assertEqual(tx.state_message, str(const.STK_RESULT_MESSAGES[code]))
 
+    def test_cancellation_by_the_cron_is_translated_without_a_warning(self):
+        """The cron has no request: its messages take the environment's language."""
+        _invoice, tx = self._push_with_lost_callback(result_code=1032)
+        with self.assertNoLogs('odoo.tools.translate', level='WARNING'):
+            self._run_cron_now(tx)
+        self.assertRecordValues(tx, [{'state': 'cancel', 'state_message': str(const.STK_RESULT_MESSAGES[1032])}])
+
     def test_processing_answers_back_off_until_the_request_expires(self):
         _invoice, tx = self._push_with_lost_callback(pending=True)
         delays = []
