@@ -6,6 +6,7 @@ from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+from odoo.addons.ddcpts_base.tools.locking import process_queue
 
 _logger = logging.getLogger(__name__)
 
@@ -17,6 +18,7 @@ NOT_YET_KNOWN = 202
 BUSY = 503  # answered by callback_route when the report kept conflicting with concurrent updates
 EARLY_REPORT_RETRY = timedelta(days=1)
 EARLY_REPORT_BATCH = 1000
+EARLY_REPORT_CHUNK = 50  # reports applied per transaction
 
 
 def _e164(number):
@@ -186,16 +188,15 @@ class DdcptsSmsMessage(models.Model):
     @api.model
     def _cron_apply_early_reports(self):
         """Process again the delivery reports refused because their SMS was not recorded yet (and
-        those refused while busy), for a day after they arrived."""
-        callbacks = self.env['ddcpts.callback'].sudo().search([
-            ('state', '=', 'failed'), ('response_status', 'in', (NOT_YET_KNOWN, BUSY)),
-            ('processor', '=', DELIVERY_PROCESSOR),
-            ('received_at', '>=', fields.Datetime.now() - EARLY_REPORT_RETRY),
-        ], order='id', limit=EARLY_REPORT_BATCH)
-        for callback in callbacks:
-            callback._ddcpts_process()
-        if len(callbacks) == EARLY_REPORT_BATCH:
-            self.env.ref('ddcpts_sms.ir_cron_apply_early_delivery_reports')._trigger()
+        those refused while busy), for a day after they arrived; each claimed first, so that two
+        workers never apply one report."""
+        domain = [('state', '=', 'failed'), ('response_status', 'in', (NOT_YET_KNOWN, BUSY)),
+                  ('processor', '=', DELIVERY_PROCESSOR),
+                  ('received_at', '>=', fields.Datetime.now() - EARLY_REPORT_RETRY)]
+        process_queue(self.env['ddcpts.callback'].sudo(), domain,
+                      lambda callbacks: [callback._ddcpts_process() for callback in callbacks],
+                      limit=EARLY_REPORT_BATCH, chunk=EARLY_REPORT_CHUNK,
+                      cron_xmlid='ddcpts_sms.ir_cron_apply_early_delivery_reports')
 
     def _ddcpts_apply_report(self, report):
         """Apply a ``DeliveryReport``; return False when it changes nothing (replay, or late after a final state)."""
