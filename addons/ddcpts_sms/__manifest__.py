@@ -33,6 +33,5 @@
             'ddcpts_sms/static/tests/tours/**/*',
         ],
     },
-    'post_load': 'post_load',
     'license': 'LGPL-3',
 }

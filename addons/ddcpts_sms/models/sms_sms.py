@@ -5,6 +5,7 @@ from odoo import _, api, models
 from odoo.exceptions import UserError
 
 from odoo.addons.ddcpts_base.tools.locking import lock_rows
+from odoo.addons.ddcpts_sms.tools import sms_api
 from odoo.addons.ddcpts_sms.tools.outcomes import refused
 from odoo.addons.ddcpts_sms.tools.sms_length import sms_length
 
@@ -15,6 +16,10 @@ class SmsSms(models.Model):
     """Every SMS Odoo sends (chatter, templates, composer, marketing) goes through the DDCPTS gateways
     instead of IAP once its company has an active gateway: ``_send()`` sends one batch."""
     _inherit = 'sms.sms'
+
+    def _register_hook(self):
+        super()._register_hook()
+        sms_api.install()
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,8 +1,8 @@
 """SMS marketing's "Test" wizard hands ``sms.sms`` rows to IAP's client itself
 (``SmsApi._send_sms_batch``) instead of calling ``send()``: the one path to IAP that no model
 override reaches. ``SmsApi`` is a plain class shared by every database of the process, so the
-override is installed once by the ``post_load`` hook and hands over to IAP's own method in the
-databases where ddcpts_sms is not installed."""
+override is installed when a registry with ddcpts_sms is loaded (``sms.sms._register_hook``), once
+per process, and hands over to IAP's own method in the databases where ddcpts_sms is not installed."""
 from odoo.addons.sms.tools.sms_api import SmsApi
 
 _iap_send_sms_batch = SmsApi._send_sms_batch
