@@ -62,8 +62,10 @@ class DdcptsCallback(models.Model):
     def _ddcpts_store(self, values):
         """Create the callback row in a separate transaction, committed at once; return its id."""
         with self.env.registry.cursor() as cr:
-            # keep the environment alive until the commit: a cursor only flushes live environments
-            env = api.Environment(cr, SUPERUSER_ID, {})
+            # keep the environment alive until the commit: a cursor only flushes live environments;
+            # the callback's company is the environment's, so its defaults need no lookup of the user
+            context = {'allowed_company_ids': [values['company_id']]} if values.get('company_id') else {}
+            env = api.Environment(cr, SUPERUSER_ID, context)
             return env['ddcpts.callback'].create(values).id
 
     # ------------------------------------------------------------------

@@ -3,10 +3,9 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL
 
 from odoo.addons.ddcpts_base.exceptions import CallbackInputError
-from odoo.addons.ddcpts_base.tools.locking import process_queue
+from odoo.addons.ddcpts_base.tools.locking import process_queue, search_lock
 
 _logger = logging.getLogger(__name__)
 
@@ -43,6 +42,10 @@ class DdcptsSmsMessage(models.Model):
     company_id = fields.Many2one('res.company', index=True, readonly=True)
     sms_uuid = fields.Char("SMS UUID", index='btree_not_null', readonly=True,
                            help="uuid of the sms.sms (and of its tracker) this message was sent for.")
+    sms_tracker_id = fields.Many2one('sms.tracker', "SMS Tracker", index='btree_not_null', ondelete='set null',
+                                     readonly=True, help="Chatter notification or mailing trace of the SMS.")
+    sms_id = fields.Many2one('sms.sms', "Kept SMS", index='btree_not_null', ondelete='set null', readonly=True,
+                             help="The sms.sms row, while core keeps it (sent without being flagged for deletion).")
     partner_id = fields.Many2one('res.partner', "Contact", index='btree_not_null', readonly=True)
     number = fields.Char(required=True, readonly=True)
     provider_message_id = fields.Char("Provider Message ID", readonly=True, index='btree_not_null', copy=False)
@@ -77,8 +80,12 @@ class DdcptsSmsMessage(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _ddcpts_values(self, gateway, outcome, number, length, sms=None, company=None, currencies=None):
+    def _ddcpts_values(self, gateway, outcome, number, length, sms=None, company=None, currencies=None,
+                       keep_sms=False):
         """Values of the row recording ``outcome`` (a ``SendOutcome``) of ``number`` on ``gateway``.
+
+        :param bool keep_sms: the ``sms.sms`` row stays (not flagged for deletion): its delivery
+            report flags it
 
         :param dict currencies: currency code -> ``res.currency``, filled as codes are met, so that a
             batch of messages looks each currency up once
@@ -91,6 +98,8 @@ class DdcptsSmsMessage(models.Model):
             'gateway_id': gateway.id,
             'company_id': (company or gateway.company_id).id,
             'sms_uuid': sms.uuid if sms else False,
+            'sms_tracker_id': sms.sms_tracker_id[:1].id if sms else False,
+            'sms_id': sms.id if sms and keep_sms else False,
             'partner_id': sms.partner_id.id if sms else False,
             'number': number,
             'provider_message_id': outcome.message_id or False,
@@ -165,14 +174,11 @@ class DdcptsSmsMessage(models.Model):
 
     @api.model
     def _ddcpts_lock_reported(self, gateway, message_ids):
-        """The messages of ``gateway`` with these provider ids, found and locked by one query (a
-        concurrent report about the same message waits, then sees what this one wrote)."""
+        """The messages of ``gateway`` with these provider ids, found, locked and read by one query
+        (a concurrent report about the same message waits, then sees what this one wrote)."""
         if not message_ids:
             return self.browse()
-        query = self._search([('gateway_id', '=', gateway.id), ('provider_message_id', 'in', message_ids)],
-                             order='id')
-        rows = self.env.execute_query(SQL("%s FOR UPDATE OF %s", query.select(), SQL.identifier(self._table)))
-        return self.browse([row[0] for row in rows])
+        return search_lock(self, [('gateway_id', '=', gateway.id), ('provider_message_id', 'in', message_ids)])
 
     @api.model
     def _ddcpts_reported_message(self, messages, report):
@@ -224,18 +230,18 @@ class DdcptsSmsMessage(models.Model):
     def _ddcpts_update_trackers(self, report):
         """Mirror a final delivery state on the chatter notification / mailing trace, like core does
         for IAP reports (``/sms/status``)."""
-        if report.state not in FINAL_STATES or not self.sms_uuid:
+        if report.state not in FINAL_STATES:
             return
-        trackers = self.env['sms.tracker'].sudo().search([('sms_uuid', '=', self.sms_uuid)])
-        if report.state == 'delivered':
+        trackers = self.sms_tracker_id.sudo()
+        if trackers and report.state == 'delivered':
             trackers._action_update_from_sms_state('sent')
-        else:
+        elif trackers:
             trackers._action_update_from_provider_error(report.delivery_error)
             trackers.mail_notification_id.filtered(
                 lambda notification: notification.notification_status in ('exception', 'bounce')
                 and not notification.failure_reason
             ).failure_reason = report.reason
-        self.env['sms.sms'].sudo().search([('uuid', '=', self.sms_uuid), ('to_delete', '=', False)]).to_delete = True
+        self.sms_id.sudo().filtered(lambda sms: not sms.to_delete).to_delete = True
 
     def action_open_document(self):
         """Open the document on whose chatter the SMS was sent."""

@@ -107,8 +107,10 @@ class SmsSms(models.Model):
             if gateway:
                 if sms.body not in lengths:
                     lengths[sms.body] = sms_length(sms.body)
+                keep_sms = not (unlink_sent if outcome.accepted else unlink_failed)
                 message_values.append(Message._ddcpts_values(gateway, outcome, numbers[sms.id], lengths[sms.body],
-                                                             sms=sms, company=company, currencies=currencies))
+                                                             sms=sms, company=company, currencies=currencies,
+                                                             keep_sms=keep_sms))
             key = ('pending', False, False) if outcome.accepted else ('error', outcome.failure_type, outcome.reason)
             groups[key].append(sms.id)
         Message.create(message_values)
