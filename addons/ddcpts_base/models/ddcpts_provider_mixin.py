@@ -1,3 +1,4 @@
+import hashlib
 import ipaddress
 import logging
 import secrets
@@ -7,7 +8,7 @@ from datetime import timedelta
 import requests
 from psycopg2 import errors as pg_errors
 
-from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
@@ -233,6 +234,7 @@ class DdcptsProviderMixin(models.AbstractModel):
             self._name, self.id, 'ddcpts_callback_token', crypto.encrypt(secrets.token_urlsafe(32)),
         ))
         Secret.invalidate_model()
+        self.env.registry.clear_cache()  # the token digests cached by the workers
         return self.sudo()._ddcpts_secret('ddcpts_callback_token')
 
     def _ddcpts_callback_url(self, route_prefix, event):
@@ -241,8 +243,18 @@ class DdcptsProviderMixin(models.AbstractModel):
         return f'{base_url}{route_prefix}/{self.id}/{self._ddcpts_get_callback_token()}/{event}'
 
     def _ddcpts_check_callback_token(self, token):
-        stored = self.sudo()._ddcpts_secret('ddcpts_callback_token')
-        return bool(stored) and secrets.compare_digest(stored.encode(), (token or '').encode())
+        expected = self._ddcpts_callback_token_digest(self._name, self.id)
+        given = hashlib.sha256((token or '').encode()).hexdigest()
+        return bool(expected) and secrets.compare_digest(expected, given)
+
+    @api.model
+    @tools.ormcache('model_name', 'record_id')
+    def _ddcpts_callback_token_digest(self, model_name, record_id):
+        """SHA-256 of a record's callback token, cached by each worker so that checking the token of
+        a callback costs no query. The clear token is never cached; storing a secret clears the
+        cache of every worker (``ddcpts.secret.mixin``)."""
+        token = self.env[model_name].browse(record_id).sudo()._ddcpts_secret('ddcpts_callback_token')
+        return hashlib.sha256(token.encode()).hexdigest() if token else None
 
     def _ddcpts_ip_allowed(self, address):
         networks = [entry.strip() for entry in (self.ddcpts_ip_allowlist or '').split(',') if entry.strip()]

@@ -62,6 +62,7 @@ class DdcptsSecretMixin(models.AbstractModel):
     def _ddcpts_set_secret(self, field_name, clear_value):
         """Encrypt and store ``clear_value`` (an empty value erases the secret)."""
         self.ensure_one()
+        self.env.registry.clear_cache()  # values derived from secrets (callback token digests)
         existing = self._ddcpts_secret_records([field_name])
         if not clear_value:
             existing.unlink()
@@ -80,6 +81,7 @@ class DdcptsSecretMixin(models.AbstractModel):
         return crypto.decrypt(secret.ciphertext) if secret else False
 
     def unlink(self):
+        self.env.registry.clear_cache()  # values derived from secrets (callback token digests)
         secrets = self._ddcpts_secret_records()
         result = super().unlink()
         secrets.unlink()
