@@ -63,7 +63,7 @@ def callback_route(route, *, provider_model, processor, content_type='json', met
             callback_values.update(provider=provider._ddcpts_provider_code(),
                                    company_id=provider._ddcpts_company().id)
             callback_id = request.env['ddcpts.callback']._ddcpts_store(callback_values)
-            state, result = _process(callback_id)
+            state, result = _process(callback_id, callback_values)
             if state == 'failed':
                 status = result.status if isinstance(result, CallbackInputError) else 500
                 message = str(result) if status < 500 else "The callback was stored but could not be processed."
@@ -117,15 +117,21 @@ def reject(callback_values, reason, status=403):
     return request.make_json_response({'error': "Forbidden" if status == 403 else reason}, status=status)
 
 
-def _process(callback_id):
-    """Process the stored callback in a fresh transaction (which sees the committed row)."""
+def _process(callback_id, stored_values):
+    """Process the stored callback in a fresh transaction (which sees the committed row).
+
+    :param dict stored_values: what was just stored: the processor starts from it instead of
+        reading the row again
+    """
     registry = request.env.registry
     for attempt in range(1, MAX_TRIES_ON_CONCURRENCY_FAILURE + 1):
         try:
             with registry.cursor() as cr:
                 # the environment must outlive the commit: the cursor flushes only environments still alive
                 env = api.Environment(cr, SUPERUSER_ID, {})
-                return env['ddcpts.callback'].browse(callback_id)._ddcpts_process(own_transaction=True)
+                callback = env['ddcpts.callback'].browse(callback_id)
+                callback._ddcpts_remember_stored(stored_values)
+                return callback._ddcpts_process(own_transaction=True)
         except RETRYABLE_DATABASE_ERRORS as error:
             conflict = error
             if attempt < MAX_TRIES_ON_CONCURRENCY_FAILURE:

@@ -68,6 +68,16 @@ class DdcptsCallback(models.Model):
             env = api.Environment(cr, SUPERUSER_ID, context)
             return env['ddcpts.callback'].create(values).id
 
+    def _ddcpts_remember_stored(self, values):
+        """Put in the cache the row ``_ddcpts_store`` has just committed with ``values`` (plus the
+        defaults of a new callback), so that processing it does not read it back."""
+        self.ensure_one()
+        defaults = {'state': 'received', 'attempt_count': 0, 'error': False, 'reference': False,
+                    'related_model': False, 'related_id': False}
+        for name, value in {**defaults, **values}.items():
+            field = self._fields[name]
+            self.env.cache.update(self, field, [field.convert_to_cache(value, self)])
+
     # ------------------------------------------------------------------
     # Helpers for processors
     # ------------------------------------------------------------------
