@@ -1,4 +1,4 @@
-"""Provider facts of the SMS gateways (providers/messaging.md) and of the email presets."""
+"""Provider facts of the SMS gateways (docs/providers/messaging.md) and of the email presets."""
 
 GATEWAY_TYPES = [
     ('africastalking', "Africa's Talking"),
