@@ -33,12 +33,12 @@ def lock_rows(records, *, nowait=False, skip_locked=False):
     try:
         if nowait:
             with records.env.cr.savepoint(flush=False):
-                records.env.cr.execute(query)
+                rows = records.env.execute_query(query)  # read before the savepoint's release
         else:
-            records.env.cr.execute(query)
+            rows = records.env.execute_query(query)
     except pg_errors.LockNotAvailable:
         return records.browse()
-    locked = records.browse([row[0] for row in records.env.cr.fetchall()])
+    locked = records.browse([row[0] for row in rows])
     locked.invalidate_recordset()
     return locked
 

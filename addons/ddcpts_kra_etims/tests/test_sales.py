@@ -60,7 +60,7 @@ class TestEtimsSales(EtimsCase):
         self.assertEqual(len(self.sandbox_requests('/etims-api/saveItem')), 2, "items are registered once")
 
     def test_kra_sample_receipt_is_stored_and_printed(self):
-        """saveTrnsSalesOsdc's answer verbatim from the specification (providers/etims.md)."""
+        """saveTrnsSalesOsdc's answer verbatim from the specification (docs/providers/etims.md)."""
         self.sandbox_rule(path='/etims-api/saveTrnsSalesOsdc', result=json.loads(
             '{"resultCd":"000","resultMsg":"It is succeeded","resultDt":"20200226194328","data":{"curRcptNo":"1",'
             '"totRcptNo":"1","intrlData":"EAHSAV6ECUUXSY6PCCJYAUP6MI","rcptSign":"QUII27MATATSHFRB",'
