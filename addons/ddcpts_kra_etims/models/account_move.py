@@ -9,9 +9,11 @@ from odoo.exceptions import UserError
 
 from odoo.addons.ddcpts_base.tools.actions import notification
 from odoo.addons.ddcpts_base.tools.locking import lock_rows, process_queue
+from odoo.addons.ddcpts_base.tools.schema import SchemaError
 from odoo.addons.ddcpts_kra_etims import const
 from odoo.addons.ddcpts_kra_etims.exceptions import EtimsRejected
 from odoo.addons.ddcpts_kra_etims.tools.kra_format import group_by_four, parse_kra_datetime
+from odoo.addons.ddcpts_kra_etims.tools.schemas import SALE_RECEIPT
 
 SALE_TYPES = ('out_invoice', 'out_refund')
 # states in which KRA holds (or may hold) the invoice under its number: the invoice is frozen
@@ -242,7 +244,7 @@ class AccountMove(models.Model):
         document_lines = Payload._etims_sale_lines(self)
         device = self.etims_device_id
         for line, etims_line in document_lines:
-            line.product_id._etims_ensure_registered(device, etims_line.tax_type)
+            line.product_id._etims_ensure_known(device, etims_line.tax_type)
         customer = self.commercial_partner_id
         if device.register_customers and customer.kra_pin:
             customer._etims_ensure_registered(device)
@@ -252,7 +254,14 @@ class AccountMove(models.Model):
         return self.etims_device_id._etims_call('saveTrnsSalesOsdc', payload, related=self)['data']
 
     def _etims_queue_done(self, result):
-        if not result.get('rcptSign'):
+        try:
+            result = SALE_RECEIPT.validate(result)
+        except SchemaError as error:
+            self._etims_needs_receipt(_("KRA accepted eTIMS invoice number %(number)s but its receipt cannot be "
+                                        "used (%(error)s): copy the receipt from the eTIMS portal and confirm it.",
+                                        number=self.etims_invoice_number, error=error))
+            return
+        if not result['rcptSign']:
             self._etims_needs_receipt(_("KRA accepted eTIMS invoice number %s but sent no receipt signature: copy "
                                         "the receipt from the eTIMS portal and confirm it.", self.etims_invoice_number))
             return
@@ -261,12 +270,12 @@ class AccountMove(models.Model):
     def _etims_queue_failed(self, error):
         """Data KRA cannot accept: nothing was sent under a number; fix it and send again."""
         self._etims_write({'etims_state': 'error', 'etims_error': str(error), 'etims_next_attempt_at': False})
-        self.message_post(body=_("Not sent to eTIMS: %s", error))
+        self._etims_log(_("Not sent to eTIMS: %s", error))
 
     def _etims_needs_receipt(self, message):
         """KRA holds the number but Odoo has no signed receipt: someone copies it from the eTIMS portal."""
         self._etims_write({'etims_state': 'to_confirm', 'etims_error': message, 'etims_next_attempt_at': False})
-        self.message_post(body=message)
+        self._etims_log(message)
 
     def _etims_queue_duplicate(self):
         """994: KRA already has this number, most likely from an attempt whose answer was lost.
@@ -294,10 +303,15 @@ class AccountMove(models.Model):
                 request, answer = json.loads(call.request_body or '{}'), json.loads(call.response_body or '{}')
             except ValueError:
                 continue
-            if str(answer.get('resultCd')) == const.SUCCESS and str(request.get('invcNo')) == str(
-                    self.etims_invoice_number) and isinstance(answer.get('data'), dict) and answer['data'].get(
-                    'rcptSign'):
-                return answer['data']
+            if not (isinstance(request, dict) and isinstance(answer, dict)) or str(answer.get('resultCd')) != \
+                    const.SUCCESS or str(request.get('invcNo')) != str(self.etims_invoice_number):
+                continue
+            try:
+                receipt = SALE_RECEIPT.validate(answer.get('data'))
+            except SchemaError:
+                continue
+            if receipt['rcptSign']:
+                return receipt
         return None
 
     def _etims_set_signed(self, receipt, note=None):
@@ -307,18 +321,18 @@ class AccountMove(models.Model):
             'etims_state': 'signed', 'etims_error': False, 'etims_next_attempt_at': False,
             'etims_sent_at': fields.Datetime.now(), 'etims_sdc_id': device.sdc_id, 'etims_mrc_no': device.mrc_no,
         }
-        if receipt:
+        if receipt:  # checked with SALE_RECEIPT
             values.update({
-                'etims_receipt_number': str(receipt.get('curRcptNo') or ''),
-                'etims_total_receipt_number': str(receipt.get('totRcptNo') or ''),
-                'etims_internal_data': receipt.get('intrlData') or False,
-                'etims_signature': receipt.get('rcptSign') or False,
-                'etims_sdc_datetime': parse_kra_datetime(receipt.get('sdcDateTime')),
+                'etims_receipt_number': receipt['curRcptNo'] or '',
+                'etims_total_receipt_number': receipt['totRcptNo'] or '',
+                'etims_internal_data': receipt['intrlData'] or False,
+                'etims_signature': receipt['rcptSign'] or False,
+                'etims_sdc_datetime': parse_kra_datetime(receipt['sdcDateTime']),
             })
         self._etims_write(values)
-        self.message_post(body=note or _("Signed by KRA eTIMS: invoice number %(number)s, receipt %(receipt)s.",
-                                         number=self.etims_invoice_number, receipt=self.etims_receipt_number))
-        self.env['ddcpts.webhook.endpoint']._ddcpts_emit('invoice.fiscalized', self._etims_webhook_data(), record=self)
+        self._etims_log(note or _("Signed by KRA eTIMS: invoice number %(number)s, receipt %(receipt)s.",
+                                  number=self.etims_invoice_number, receipt=self.etims_receipt_number))
+        self.env['ddcpts.webhook.endpoint']._ddcpts_emit('invoice.fiscalized', self._etims_webhook_data, record=self)
 
     def _etims_webhook_data(self):
         self.ensure_one()
@@ -366,22 +380,22 @@ class AccountMove(models.Model):
                         counter = lock_rows(device._etims_counter('purchase'))
                         counter.last_number += 1
                         bill._etims_write({'etims_purchase_number': counter.last_number})
-                    device._etims_call('insertTrnsPurchase', dict(payload, invcNo=bill.etims_purchase_number),
-                                       related=bill)
-            except EtimsRejected as error:
-                if error.code != const.DUPLICATE:
-                    bill._etims_purchase_failed(error)
-                    continue
+                    try:
+                        device._etims_call('insertTrnsPurchase', dict(payload, invcNo=bill.etims_purchase_number),
+                                           related=bill)
+                    except EtimsRejected as error:
+                        if error.code != const.DUPLICATE:  # 994: KRA holds it under this number
+                            raise
             except UserError as error:
                 bill._etims_purchase_failed(error)
                 continue
             bill._etims_write({'etims_purchase_state': 'confirmed', 'etims_error': False,
                                'etims_device_id': device.id})
-            bill.message_post(body=_("Purchase confirmed to eTIMS (number %s).", bill.etims_purchase_number))
+            bill._etims_log(_("Purchase confirmed to eTIMS (number %s).", bill.etims_purchase_number))
 
     def _etims_purchase_failed(self, error):
         self._etims_write({'etims_purchase_state': 'error', 'etims_error': str(error)})
-        self.message_post(body=_("Purchase not confirmed to eTIMS, it will be retried: %s", error))
+        self._etims_log(_("Purchase not confirmed to eTIMS, it will be retried: %s", error))
 
     @api.model
     def _etims_create_vendor_bills(self, device, data):
@@ -402,7 +416,7 @@ class AccountMove(models.Model):
                 vals['etims_supplier_tin'], sale.get('spplrNm'), company).id
             bills |= self.with_company(company).create(vals)
         for bill in bills:
-            bill.message_post(body=_("Fetched from eTIMS: invoice %(number)s of %(supplier)s.",
+            bill._etims_log(_("Fetched from eTIMS: invoice %(number)s of %(supplier)s.",
                                      number=bill.etims_supplier_invoice_number, supplier=bill.partner_id.name))
         return bills
 

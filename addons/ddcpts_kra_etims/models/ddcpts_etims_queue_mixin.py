@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from markupsafe import escape
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
@@ -44,6 +45,12 @@ class DdcptsEtimsQueueMixin(models.AbstractModel):
     def _etims_write(self, vals):
         """Write eTIMS bookkeeping (as superuser: the user sending may not edit the document otherwise)."""
         return self.sudo().write(vals)
+
+    def _etims_log(self, message):
+        """Log what happened with eTIMS in the chatter: a note that notifies no one (cheap in the queue,
+        and fine for users without an e-mail address); KRA's messages in it are text, never HTML."""
+        self.ensure_one()
+        self._message_log(body=escape(message))
 
     def _etims_is_due(self):
         self.ensure_one()

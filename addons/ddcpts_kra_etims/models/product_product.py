@@ -74,6 +74,15 @@ class ProductProduct(models.Model):
                 f'{product.etims_packaging_unit_id.code}{product._etims_quantity_unit().code}{sequence}'
             )
 
+    def _etims_ensure_known(self, device, tax_type):
+        """Before a document names this item: ``saveItem`` when KRA never got it. Later changes are
+        registered by the item cron (triggered by the change), not by each document: this keeps the
+        per-document work of the sending queue small."""
+        self.ensure_one()
+        if self.with_company(device.company_id).etims_registered_hash:
+            return False
+        return self._etims_ensure_registered(device, tax_type)
+
     def _etims_ensure_registered(self, device, tax_type=None):
         """``saveItem`` when KRA does not have this item as it is now (first use, or changed since).
 

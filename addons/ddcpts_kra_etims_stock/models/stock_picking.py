@@ -73,7 +73,7 @@ class StockPicking(models.Model):
         Payload = self.env['ddcpts.etims.payload']
         quantities, tax_types = Payload._etims_stock_quantities(self)
         for product, tax_type in tax_types.items():
-            product._etims_ensure_registered(self.etims_device_id, tax_type)
+            product._etims_ensure_known(self.etims_device_id, tax_type)
         return dict(Payload._etims_stock_vals(self, quantities, tax_types), products=list(quantities))
 
     def _etims_queue_transmit(self, payload):
@@ -107,8 +107,8 @@ class StockPicking(models.Model):
             self._etims_queue_failed(result)
             return
         self._etims_write({'etims_stock_state': 'sent', 'etims_error': False, 'etims_next_attempt_at': False})
-        self.message_post(body=_("Reported to eTIMS as stock movement %s.", self.etims_stock_number))
+        self._etims_log(_("Reported to eTIMS as stock movement %s.", self.etims_stock_number))
 
     def _etims_queue_failed(self, error):
         self._etims_write({'etims_stock_state': 'error', 'etims_error': str(error), 'etims_next_attempt_at': False})
-        self.message_post(body=_("Not reported to eTIMS: %s", error))
+        self._etims_log(_("Not reported to eTIMS: %s", error))
