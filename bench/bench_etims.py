@@ -118,6 +118,9 @@ def drain(env, ids):
     if DRAIN_LATENCY_MS:
         bench.sandbox('POST', 'rules', json={'path': '/etims-api/saveTrnsSalesOsdc', 'delay_ms': DRAIN_LATENCY_MS,
                                        'times': -1})
+    from odoo import sql_db
+
+    queries_before = sql_db.sql_counter
     started = time.perf_counter()
     passes = 0
     while True:
@@ -129,11 +132,14 @@ def drain(env, ids):
         if not waiting or passes > QUEUE:
             break
     elapsed = time.perf_counter() - started
+    queries = sql_db.sql_counter - queries_before
     signed, numbers = states(env, invoice_ids)
     return {
         'queued': QUEUE, 'etims_latency_ms': DRAIN_LATENCY_MS, 'drain_s': elapsed, 'queue_passes': passes,
         'signed': signed.count('signed'), 'invoices_per_s': signed.count('signed') / elapsed,
         'ms_per_invoice': elapsed * 1000 / max(signed.count('signed'), 1),
+        # SQL queries of the send path per invoice: the figure that does not depend on the machine's load
+        'queries_per_invoice': queries / max(signed.count('signed'), 1),
         'numbers_consecutive': numbers == list(range(numbers[0], numbers[0] + len(numbers))) if numbers else False,
     }
 

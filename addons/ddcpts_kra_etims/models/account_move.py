@@ -332,29 +332,8 @@ class AccountMove(models.Model):
         self._etims_write(values)
         self._etims_log(note or _("Signed by KRA eTIMS: invoice number %(number)s, receipt %(receipt)s.",
                                   number=self.etims_invoice_number, receipt=self.etims_receipt_number))
-        self.env['ddcpts.webhook.endpoint']._ddcpts_emit('invoice.fiscalized', self._etims_webhook_data, record=self)
-
-    def _etims_webhook_data(self):
-        self.ensure_one()
-        return {
-            'invoice': self.name,
-            'invoice_id': self.id,
-            'move_type': self.move_type,
-            'partner': self.partner_id.display_name,
-            'customer_pin': self.commercial_partner_id.kra_pin or None,
-            'amount_total': self.amount_total,
-            'currency': self.currency_id.name,
-            'etims_invoice_number': self.etims_invoice_number,
-            'original_invoice_number': self.etims_original_invoice_number or None,
-            'receipt_number': self.etims_receipt_number,
-            'total_receipt_number': self.etims_total_receipt_number,
-            'internal_data': self.etims_internal_data,
-            'signature': self.etims_signature,
-            'sdc_id': self.etims_sdc_id,
-            'mrc_no': self.etims_mrc_no,
-            'sdc_datetime': self.etims_sdc_datetime,
-            'qr_url': self.etims_qr_url,
-        }
+        self.env['ddcpts.webhook.endpoint']._ddcpts_emit(
+            'invoice.fiscalized', lambda: self.env['ddcpts.etims.payload']._etims_fiscalized_vals(self), record=self)
 
     # ------------------------------------------------------------------
     # Purchases
@@ -396,29 +375,6 @@ class AccountMove(models.Model):
     def _etims_purchase_failed(self, error):
         self._etims_write({'etims_purchase_state': 'error', 'etims_error': str(error)})
         self._etims_log(_("Purchase not confirmed to eTIMS, it will be retried: %s", error))
-
-    @api.model
-    def _etims_create_vendor_bills(self, device, data):
-        """Draft vendor bills (or refunds) of the supplier invoices in ``data.saleList``; known ones are skipped."""
-        Payload = self.env['ddcpts.etims.payload']
-        company = device.company_id
-        bills = self.browse()
-        for sale in data.get('saleList') or []:
-            vals = Payload._etims_vendor_bill_vals(device, sale)
-            if not vals or self.search_count([
-                ('company_id', '=', company.id), ('move_type', '=', vals['move_type']),
-                ('etims_supplier_tin', '=', vals['etims_supplier_tin']),
-                ('etims_supplier_branch', '=', vals['etims_supplier_branch']),
-                ('etims_supplier_invoice_number', '=', vals['etims_supplier_invoice_number']),
-            ]):
-                continue
-            vals['partner_id'] = self.env['res.partner']._etims_supplier(
-                vals['etims_supplier_tin'], sale.get('spplrNm'), company).id
-            bills |= self.with_company(company).create(vals)
-        for bill in bills:
-            bill._etims_log(_("Fetched from eTIMS: invoice %(number)s of %(supplier)s.",
-                                     number=bill.etims_supplier_invoice_number, supplier=bill.partner_id.name))
-        return bills
 
     @api.model
     def _cron_retry_purchase_confirmations(self):

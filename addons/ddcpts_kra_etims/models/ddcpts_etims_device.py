@@ -345,9 +345,33 @@ class DdcptsEtimsDevice(models.Model):
 
         def create_bills(data):
             nonlocal bills
-            bills = self.env['account.move']._etims_create_vendor_bills(self, data)
+            bills = self._etims_create_vendor_bills(data)
 
         self._etims_fetch_since('selectTrnsPurchaseSalesList', 'purchases_requested_at', create_bills)
+        return bills
+
+    def _etims_create_vendor_bills(self, data):
+        """Draft vendor bills (or refunds) of the supplier invoices in ``data.saleList``; known ones are skipped."""
+        self.ensure_one()
+        Payload = self.env['ddcpts.etims.payload']
+        Move = self.env['account.move']
+        company = self.company_id
+        bills = Move
+        for sale in data.get('saleList') or []:
+            vals = Payload._etims_vendor_bill_vals(self, sale)
+            if not vals or Move.search_count([
+                ('company_id', '=', company.id), ('move_type', '=', vals['move_type']),
+                ('etims_supplier_tin', '=', vals['etims_supplier_tin']),
+                ('etims_supplier_branch', '=', vals['etims_supplier_branch']),
+                ('etims_supplier_invoice_number', '=', vals['etims_supplier_invoice_number']),
+            ]):
+                continue
+            vals['partner_id'] = self.env['res.partner']._etims_supplier(
+                vals['etims_supplier_tin'], sale.get('spplrNm'), company).id
+            bills |= Move.with_company(company).create(vals)
+        for bill in bills:
+            bill._etims_log(_("Fetched from eTIMS: invoice %(number)s of %(supplier)s.",
+                            number=bill.etims_supplier_invoice_number, supplier=bill.partner_id.name))
         return bills
 
     def action_fetch_import_items(self):

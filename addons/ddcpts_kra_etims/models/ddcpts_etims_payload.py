@@ -230,6 +230,29 @@ class DdcptsEtimsPayload(models.AbstractModel):
             'itemList': item_list,
         }
 
+    @api.model
+    def _etims_fiscalized_vals(self, move):
+        """The data of the ``invoice.fiscalized`` webhook event."""
+        return {
+            'invoice': move.name,
+            'invoice_id': move.id,
+            'move_type': move.move_type,
+            'partner': move.partner_id.display_name,
+            'customer_pin': move.commercial_partner_id.kra_pin or None,
+            'amount_total': move.amount_total,
+            'currency': move.currency_id.name,
+            'etims_invoice_number': move.etims_invoice_number,
+            'original_invoice_number': move.etims_original_invoice_number or None,
+            'receipt_number': move.etims_receipt_number,
+            'total_receipt_number': move.etims_total_receipt_number,
+            'internal_data': move.etims_internal_data,
+            'signature': move.etims_signature,
+            'sdc_id': move.etims_sdc_id,
+            'mrc_no': move.etims_mrc_no,
+            'sdc_datetime': move.etims_sdc_datetime,
+            'qr_url': move.etims_qr_url,
+        }
+
     # ------------------------------------------------------------------
     # Purchases: insertTrnsPurchase
     # ------------------------------------------------------------------
