@@ -357,6 +357,8 @@ class AccountMove(models.Model):
                     payload = Payload._etims_purchase_vals(bill, device)
                     if not bill.etims_purchase_number:
                         counter = lock_rows(device._etims_counter('purchase'))
+                        if not counter:
+                            raise UserError(_("Another purchase of this branch is being numbered: it is retried."))
                         counter.last_number += 1
                         bill._etims_write({'etims_purchase_number': counter.last_number})
                     try:

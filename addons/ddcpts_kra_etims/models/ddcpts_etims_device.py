@@ -1,8 +1,11 @@
 import logging
 from urllib.parse import urljoin
 
+from psycopg2 import errors as pg_errors
+
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import mute_logger
 
 from odoo.addons.ddcpts_base.exceptions import ProviderError
 from odoo.addons.ddcpts_base.models.ddcpts_secret_mixin import SecretField
@@ -477,11 +480,18 @@ class DdcptsEtimsDevice(models.Model):
             return False
 
     def _etims_counter(self, kind):
-        """The counter of a numbering of this device (sudo), created on first use."""
+        """The counter of a numbering of this device (sudo), created on first use; empty when another
+        worker created it at the same moment (that one is numbering)."""
         self.ensure_one()
         Counter = self.env['ddcpts.etims.counter'].sudo()
-        return Counter.search([('device_id', '=', self.id), ('kind', '=', kind)]) or Counter.create(
-            {'device_id': self.id, 'kind': kind})
+        counter = Counter.search([('device_id', '=', self.id), ('kind', '=', kind)])
+        if counter:
+            return counter
+        try:
+            with mute_logger('odoo.sql_db'), self.env.cr.savepoint():
+                return Counter.create({'device_id': self.id, 'kind': kind})
+        except pg_errors.UniqueViolation:
+            return Counter
 
     @api.model
     def _cron_send_queue(self):
