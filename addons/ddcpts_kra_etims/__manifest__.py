@@ -26,6 +26,7 @@
         'views/account_move_views.xml',
         'views/account_tax_views.xml',
         'views/account_journal_views.xml',
+        'views/res_partner_views.xml',
         'views/product_template_views.xml',
         'views/uom_uom_views.xml',
         'views/res_config_settings_views.xml',

@@ -1,4 +1,4 @@
-"""KRA eTIMS OSCU constants (providers/etims.md)."""
+"""KRA eTIMS OSCU constants (docs/providers/etims.md)."""
 
 API_URLS = {
     'test': 'https://etims-api-sbx.kra.go.ke/etims-api/',
@@ -72,7 +72,10 @@ CODE_CLASS_QUANTITY_UNIT = '10'
 CODE_CLASS_PACKAGING_UNIT = '17'
 
 # seconds waited before the 1st, 2nd, … retry of a document eTIMS did not answer; then the last one, forever
-RETRY_DELAYS = (60, 2 * 60, 5 * 60, 10 * 60, 30 * 60, 60 * 60)
+QUEUE_RETRY_DELAYS = (60, 2 * 60, 5 * 60, 10 * 60, 30 * 60, 60 * 60)
 QUEUE_BATCH_SIZE = 500
-# first key of pg_advisory_xact_lock(int, int): "one sender per device" across workers and nodes
-DEVICE_LOCK_NAMESPACE = 874_011
+# seconds, on top of the device's timeout, a document sent to eTIMS stays "in flight": other workers
+# leave it alone meanwhile, and send it again after it only when its sender died mid-call
+IN_FLIGHT_MARGIN = 60
+# purchase confirmations retried per transaction by the queue cron
+PURCHASE_CHUNK = 10

@@ -1,4 +1,4 @@
-"""Africa's Talking SMS (providers/messaging.md): bulk send, balance, delivery reports, incoming SMS, opt-outs.
+"""Africa's Talking SMS (docs/providers/messaging.md): bulk send, balance, delivery reports, incoming SMS, opt-outs.
 
 Real API (what the official SDK calls, header ``apiKey``, form bodies):
 

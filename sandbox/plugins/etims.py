@@ -1,7 +1,7 @@
 """KRA eTIMS OSCU: device initialization, reference data, items, sales, purchases, imports and stock.
 
 Every call is ``POST /etims-api/<endpoint>`` with a JSON body and answers HTTP 200 with KRA's envelope
-``{"resultCd", "resultMsg", "resultDt", "data"}`` (see providers/etims.md). What the real service
+``{"resultCd", "resultMsg", "resultDt", "data"}`` (see docs/providers/etims.md). What the real service
 enforces and the addon must cope with is enforced here too:
 
 - after ``selectInitOsdcInfo`` every call needs the headers ``tin``, ``bhfId`` and ``cmcKey`` (900/901);

@@ -1,4 +1,4 @@
-"""Infobip SMS API v3 (providers/messaging.md): many destinations per request, JSON delivery reports.
+"""Infobip SMS API v3 (docs/providers/messaging.md): many destinations per request, JSON delivery reports.
 
 - ``POST /sms/3/messages`` (``Authorization: App <key>``) ``{"messages": [{"sender", "destinations": [{"to"}],
   "content": {"text"}, "webhooks": {"delivery": {"url"}}}]}`` → ``{"bulkId", "messages": [{"messageId",

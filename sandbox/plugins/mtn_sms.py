@@ -1,4 +1,4 @@
-"""MTN SMS V3 on MADAPI (providers/messaging.md): OAuth token, outbound SMS, callback subscription.
+"""MTN SMS V3 on MADAPI (docs/providers/messaging.md): OAuth token, outbound SMS, callback subscription.
 
 - ``POST /v1/oauth/access_token?grant_type=client_credentials`` (form ``client_id``, ``client_secret``) →
   ``{"access_token", "token_type", "expires_in"}``;

@@ -1,4 +1,4 @@
-"""Twilio Programmable Messaging (providers/messaging.md): one message per request, signed status callbacks.
+"""Twilio Programmable Messaging (docs/providers/messaging.md): one message per request, signed status callbacks.
 
 - ``POST /2010-04-01/Accounts/{AccountSid}/Messages.json`` (Basic auth ``AccountSid:AuthToken``, form ``To``,
   ``From`` or ``MessagingServiceSid``, ``Body``, ``StatusCallback``) → 201 with the message resource, or 400

@@ -1,4 +1,4 @@
-"""The Daraja simulator speaks the formats of providers/daraja.md and scripts every documented outcome."""
+"""The Daraja simulator speaks the formats of docs/providers/daraja.md and scripts every documented outcome."""
 
 import base64
 import hashlib

@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-# the request of KRA's specification, verbatim (providers/etims.md)
+# the request of KRA's specification, verbatim (docs/providers/etims.md)
 INIT_REQUEST = {"tin": "A123456789Z", "bhfId": "00", "dvcSrlNo": "dvcv1130"}
 
 

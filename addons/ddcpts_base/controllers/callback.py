@@ -1,4 +1,4 @@
-"""One decorator gives every provider callback route the rules of DESIGN.md "Callbacks"::
+"""One decorator gives every provider callback route the rules of docs/architecture.md "Callbacks"::
 
     class DarajaController(http.Controller):
 

@@ -29,7 +29,7 @@ STATUS_CHECK_AFTER = timedelta(minutes=10)
 
 
 class DdcptsPayout(models.Model):
-    """A request to send money to a phone: the outbound money flow of DESIGN.md.
+    """A request to send money to a phone: the outbound money flow (docs/architecture.md).
 
     ``draft → to_approve → approved → sent → done | failed | cancelled``. A second person approves
     (never the requester), within their per-payout and daily limits. Approved payouts are sent by a

@@ -81,7 +81,8 @@ class DdcptsWebhookEndpoint(models.Model):
 
         This is the API other addons call, e.g. ``env['ddcpts.webhook.endpoint']._ddcpts_emit(
         'payout.done', payout._ddcpts_webhook_data(), record=payout)``. Delivery happens in the
-        webhook cron, never in the caller's transaction.
+        webhook cron, never in the caller's transaction. ``data`` may be a callable returning it,
+        called only when an endpoint is subscribed (for events emitted in a hot path).
         """
         if not self.env['ddcpts.webhook.event'].sudo().search_count([('code', '=', event_code)]):
             raise ValueError(f"Unknown webhook event {event_code!r}: declare it as ddcpts.webhook.event data")
@@ -91,6 +92,7 @@ class DdcptsWebhookEndpoint(models.Model):
         ])
         if not endpoints:
             return self.env['ddcpts.webhook.delivery']
+        data = data() if callable(data) else data
         deliveries = self.env['ddcpts.webhook.delivery'].sudo().create([{
             'endpoint_id': endpoint.id,
             'event': event_code,

@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 
 
 class PaymentTransaction(models.Model):
-    """The inbound money flow shared by every mobile-money provider (DESIGN.md "two money flows").
+    """The inbound money flow shared by every mobile-money provider (docs/architecture.md "The two money flows").
 
     A transaction may pay a business document other than invoices (a loan, a savings account…)
     through ``ddcpts_origin``; addons list such models in ``_selection_ddcpts_origin`` and apply the

@@ -1,4 +1,5 @@
 from . import ddcpts_etims_queue_mixin
+from . import ddcpts_etims_payload
 from . import ddcpts_etims_reference_mixin
 from . import ddcpts_etims_code
 from . import ddcpts_etims_item_class

@@ -6,21 +6,14 @@ import qrcode
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
 
-from odoo.addons.ddcpts_base.tools import chatter
 from odoo.addons.ddcpts_base.tools.actions import notification
+from odoo.addons.ddcpts_base.tools.locking import lock_rows, process_queue
+from odoo.addons.ddcpts_base.tools.schema import SchemaError
 from odoo.addons.ddcpts_kra_etims import const
-from odoo.addons.ddcpts_kra_etims.exceptions import EtimsRejected, EtimsUnavailable
-from odoo.addons.ddcpts_kra_etims.tools.amounts import EtimsLine, as_json_numbers, compute_amounts
-from odoo.addons.ddcpts_kra_etims.tools.kra_format import (
-    group_by_four,
-    kra_date,
-    kra_datetime,
-    parse_kra_date,
-    parse_kra_datetime,
-    to_float,
-)
+from odoo.addons.ddcpts_kra_etims.exceptions import EtimsRejected
+from odoo.addons.ddcpts_kra_etims.tools.kra_format import group_by_four, parse_kra_datetime
+from odoo.addons.ddcpts_kra_etims.tools.schemas import SALE_RECEIPT
 
 SALE_TYPES = ('out_invoice', 'out_refund')
 # states in which KRA holds (or may hold) the invoice under its number: the invoice is frozen
@@ -34,6 +27,10 @@ SENT_FIELDS = frozenset({'etims_payment_type', 'etims_refund_reason'})
 class AccountMove(models.Model):
     _inherit = ['account.move', 'ddcpts.etims.queue.mixin']
     _name = 'account.move'
+    _etims_numbering = 'sale'
+    _etims_number_field = 'etims_invoice_number'
+    _etims_number_key = 'invcNo'
+    _etims_state_field = 'etims_state'
 
     etims_state = fields.Selection([
         ('pending', "Not sent"),
@@ -130,14 +127,6 @@ class AccountMove(models.Model):
         # eTIMS fields change no journal item: skip the (costly) synchronization of the invoice lines
         return super(AccountMove, self.with_context(skip_invoice_sync=True))._etims_write(vals)
 
-    def _etims_payment_type_code(self):
-        self.ensure_one()
-        if self.etims_payment_type:
-            return self.etims_payment_type
-        immediate = self.env.ref('account.account_payment_term_immediate', raise_if_not_found=False)
-        term = self.invoice_payment_term_id
-        return '01' if not term or term == immediate else '02'
-
     def _etims_qr_image(self):
         """The QR code of the receipt URL as a data URI (printed on the invoice)."""
         self.ensure_one()
@@ -227,7 +216,7 @@ class AccountMove(models.Model):
             if move.etims_state not in ('to_confirm', 'error') or not move.etims_invoice_number:
                 raise UserError(_("%s has no eTIMS number to give up.", move.name))
             move.message_post(body=_("eTIMS number %s given up: the invoice is sent under a new number.",
-                                     move.etims_invoice_number), **chatter.sender(move.env))
+                                     move.etims_invoice_number))
             move._etims_write({'etims_invoice_number': 0, 'etims_state': 'pending', 'etims_attempt_count': 0})
         self._etims_enqueue(now=True)
         return True
@@ -246,80 +235,49 @@ class AccountMove(models.Model):
         moves.etims_device_id._etims_schedule_queue()
 
     @api.model
-    def _etims_next_in_queue(self, device):
-        """The next document of a device: first the one holding a number, then the oldest queued one."""
-        holding = self.search([('etims_device_id', '=', device.id), ('etims_state', '=', 'sending')],
-                              order='etims_invoice_number', limit=1)
-        if holding:
-            return holding if holding._etims_is_due() else self.browse()
-        return self.search([
-            ('etims_device_id', '=', device.id), ('etims_state', '=', 'to_send'), ('state', '=', 'posted'),
-            '|', ('etims_next_attempt_at', '=', False), ('etims_next_attempt_at', '<=', fields.Datetime.now()),
-        ], order='id', limit=1)
+    def _etims_queue_domain(self, device):
+        return super()._etims_queue_domain(device) + [('state', '=', 'posted')]
 
-    def _etims_send_sale(self):
-        """Send this invoice (the head of its device's queue); return True when the next one may go.
+    def _etims_queue_payload(self):
+        """The ``saveTrnsSalesOsdc`` body; its items (and customer, when the device asks) registered first."""
+        Payload = self.env['ddcpts.etims.payload']
+        document_lines = Payload._etims_sale_lines(self)
+        device = self.etims_device_id
+        for line, etims_line in document_lines:
+            line.product_id._etims_ensure_known(device, etims_line.tax_type)
+        customer = self.commercial_partner_id
+        if device.register_customers and customer.kra_pin:
+            customer._etims_ensure_registered(device)
+        return Payload._etims_sale_vals(self, document_lines)
 
-        The number is committed before the call, so it can never be given to another document; a
-        connection error keeps it (the retry sends the same number) and holds the queue back, since
-        numbers must reach KRA in order.
-        """
-        self.ensure_one()
+    def _etims_queue_transmit(self, payload):
+        return self.etims_device_id._etims_call('saveTrnsSalesOsdc', payload, related=self)['data']
+
+    def _etims_queue_done(self, result):
         try:
-            payload = self._etims_sale_payload()
-        except EtimsUnavailable as error:
-            self._etims_schedule_retry(error)
-            return False
-        except UserError as error:
-            if self.etims_invoice_number:
-                self._etims_schedule_retry(error)
-                return False
-            self._etims_set_error(error)
-            return True
-        if not self.etims_invoice_number:
-            self._etims_assign_number()
-            self.env.cr.commit()
-        payload['invcNo'] = self.etims_invoice_number
-        try:
-            envelope = self.etims_device_id._etims_call('saveTrnsSalesOsdc', payload, related=self)
-        except EtimsUnavailable as error:
-            self._etims_schedule_retry(error)
-            return False
-        except EtimsRejected as error:
-            if error.code == const.DUPLICATE:
-                self._etims_reconcile_duplicate()
-            else:
-                self._etims_reject(error)
-            return True
-        if not envelope['data'].get('rcptSign'):
+            result = SALE_RECEIPT.validate(result)
+        except SchemaError as error:
+            self._etims_needs_receipt(_("KRA accepted eTIMS invoice number %(number)s but its receipt cannot be "
+                                        "used (%(error)s): copy the receipt from the eTIMS portal and confirm it.",
+                                        number=self.etims_invoice_number, error=error))
+            return
+        if not result['rcptSign']:
             self._etims_needs_receipt(_("KRA accepted eTIMS invoice number %s but sent no receipt signature: copy "
                                         "the receipt from the eTIMS portal and confirm it.", self.etims_invoice_number))
-            return True
-        self._etims_set_signed(envelope['data'])
-        return True
+            return
+        self._etims_set_signed(result)
+
+    def _etims_queue_failed(self, error):
+        """Data KRA cannot accept: nothing was sent under a number; fix it and send again."""
+        self._etims_write({'etims_state': 'error', 'etims_error': str(error), 'etims_next_attempt_at': False})
+        self._etims_log(_("Not sent to eTIMS: %s", error))
 
     def _etims_needs_receipt(self, message):
         """KRA holds the number but Odoo has no signed receipt: someone copies it from the eTIMS portal."""
         self._etims_write({'etims_state': 'to_confirm', 'etims_error': message, 'etims_next_attempt_at': False})
-        self.message_post(body=message, **chatter.sender(self.env))
+        self._etims_log(message)
 
-    def _etims_assign_number(self):
-        """Next invcNo of the branch (gap-free; the unique constraint makes "never twice" certain)."""
-        number = self.etims_device_id._etims_next_number('sale')
-        self._etims_write({'etims_invoice_number': number, 'etims_state': 'sending'})
-
-    def _etims_set_error(self, error):
-        """Data KRA cannot accept: nothing was sent under a number; fix it and send again."""
-        self._etims_write({'etims_state': 'error', 'etims_error': str(error), 'etims_next_attempt_at': False})
-        self.message_post(body=_("Not sent to eTIMS: %s", error), **chatter.sender(self.env))
-
-    def _etims_reject(self, error):
-        """KRA refused the invoice: it did not store the number, so the number goes back to the branch."""
-        if self.etims_device_id._etims_release_number('sale', self.etims_invoice_number):
-            self._etims_write({'etims_invoice_number': 0})
-        self._etims_set_error(error)
-
-    def _etims_reconcile_duplicate(self):
+    def _etims_queue_duplicate(self):
         """994: KRA already has this number, most likely from an attempt whose answer was lost.
 
         The answer may still be in the call log (it is written in its own transaction): then the
@@ -345,10 +303,15 @@ class AccountMove(models.Model):
                 request, answer = json.loads(call.request_body or '{}'), json.loads(call.response_body or '{}')
             except ValueError:
                 continue
-            if str(answer.get('resultCd')) == const.SUCCESS and str(request.get('invcNo')) == str(
-                    self.etims_invoice_number) and isinstance(answer.get('data'), dict) and answer['data'].get(
-                    'rcptSign'):
-                return answer['data']
+            if not (isinstance(request, dict) and isinstance(answer, dict)) or str(answer.get('resultCd')) != \
+                    const.SUCCESS or str(request.get('invcNo')) != str(self.etims_invoice_number):
+                continue
+            try:
+                receipt = SALE_RECEIPT.validate(answer.get('data'))
+            except SchemaError:
+                continue
+            if receipt['rcptSign']:
+                return receipt
         return None
 
     def _etims_set_signed(self, receipt, note=None):
@@ -358,235 +321,19 @@ class AccountMove(models.Model):
             'etims_state': 'signed', 'etims_error': False, 'etims_next_attempt_at': False,
             'etims_sent_at': fields.Datetime.now(), 'etims_sdc_id': device.sdc_id, 'etims_mrc_no': device.mrc_no,
         }
-        if receipt:
+        if receipt:  # checked with SALE_RECEIPT
             values.update({
-                'etims_receipt_number': str(receipt.get('curRcptNo') or ''),
-                'etims_total_receipt_number': str(receipt.get('totRcptNo') or ''),
-                'etims_internal_data': receipt.get('intrlData') or False,
-                'etims_signature': receipt.get('rcptSign') or False,
-                'etims_sdc_datetime': parse_kra_datetime(receipt.get('sdcDateTime')),
+                'etims_receipt_number': receipt['curRcptNo'] or '',
+                'etims_total_receipt_number': receipt['totRcptNo'] or '',
+                'etims_internal_data': receipt['intrlData'] or False,
+                'etims_signature': receipt['rcptSign'] or False,
+                'etims_sdc_datetime': parse_kra_datetime(receipt['sdcDateTime']),
             })
         self._etims_write(values)
-        self.message_post(body=note or _("Signed by KRA eTIMS: invoice number %(number)s, receipt %(receipt)s.",
-                                         number=self.etims_invoice_number, receipt=self.etims_receipt_number),
-                                         **chatter.sender(self.env))
-        self.env['ddcpts.webhook.endpoint']._ddcpts_emit('invoice.fiscalized', self._etims_webhook_data(), record=self)
-
-    def _etims_webhook_data(self):
-        self.ensure_one()
-        return {
-            'invoice': self.name,
-            'invoice_id': self.id,
-            'move_type': self.move_type,
-            'partner': self.partner_id.display_name,
-            'customer_pin': self.commercial_partner_id.kra_pin or None,
-            'amount_total': self.amount_total,
-            'currency': self.currency_id.name,
-            'etims_invoice_number': self.etims_invoice_number,
-            'original_invoice_number': self.etims_original_invoice_number or None,
-            'receipt_number': self.etims_receipt_number,
-            'total_receipt_number': self.etims_total_receipt_number,
-            'internal_data': self.etims_internal_data,
-            'signature': self.etims_signature,
-            'sdc_id': self.etims_sdc_id,
-            'mrc_no': self.etims_mrc_no,
-            'sdc_datetime': self.etims_sdc_datetime,
-            'qr_url': self.etims_qr_url,
-        }
-
-    # ------------------------------------------------------------------
-    # Payload
-    # ------------------------------------------------------------------
-
-    def _etims_document_lines(self, problems):
-        """``[(account.move.line, EtimsLine)]`` in KES, from the amounts booked on the invoice.
-
-        Each line eTIMS cannot take is named in ``problems`` (a list of sentences) instead.
-        """
-        self.ensure_one()
-        currency_source = self._etims_kes_source()
-        base_lines, _tax_lines = self._get_rounded_base_and_tax_lines()
-        rates = self.env['ddcpts.etims.device']._etims_tax_rates()
-        result = []
-        for base_line in base_lines:
-            line = base_line['record']
-            if base_line['special_type'] or not isinstance(line, models.BaseModel):
-                problems.append(_("%s has an early payment discount or cash rounding line, which eTIMS cannot "
-                                  "take.", self.name))
-                continue
-            label = _("Line “%s”", (line.name or line.product_id.display_name or '').split('\n')[0])
-            mapped = line.tax_ids.flatten_taxes_hierarchy().filtered('etims_tax_type')
-            if len(mapped) != 1:
-                problems.append(_("%(line)s needs exactly one tax with a KRA tax type (it has %(count)s).",
-                                  line=label, count=len(mapped)))
-                continue
-            if not line.product_id:
-                problems.append(_("%s has no product: eTIMS needs a registered item on every line.", label))
-                continue
-            uom = line.product_uom_id
-            if uom and uom != line.product_id.uom_id and not uom.etims_quantity_unit_id:
-                # its quantity would be reported in the product's unit
-                problems.append(_("%(line)s is in unit of measure %(uom)s, which has no KRA quantity unit.",
-                                  line=label, uom=uom.name))
-                continue
-            details = base_line['tax_details']
-            suffix = '_currency' if currency_source == 'currency' else ''
-            net = details[f'total_excluded{suffix}'] + details[f'delta_total_excluded{suffix}']
-            tax = sum(data[f'tax_amount{suffix}'] for data in details['taxes_data'] if data['tax'] == mapped)
-            if currency_source == 'convert':
-                net, tax = (self.company_id.currency_id._convert(
-                    amount, self._etims_kes(), self.company_id, self.invoice_date or fields.Date.today())
-                    for amount in (net, tax))
-            if float_compare(net, 0, precision_digits=2) < 0:
-                problems.append(_("%s has a negative amount: use a discount on the line it reduces instead.", label))
-                continue
-            result.append((line, EtimsLine(
-                quantity=line.quantity, discount=line.discount, tax_type=mapped.etims_tax_type,
-                rate=rates.get(mapped.etims_tax_type, mapped.amount), net=net, tax=tax,
-            )))
-        if not result and not problems:
-            problems.append(_("%s has no line to send.", self.name))
-        return result
-
-    def _etims_raise_problems(self, problems):
-        if problems:
-            raise UserError(_("%(move)s cannot be sent to eTIMS:\n%(problems)s", move=self.name,
-                              problems='\n'.join(f'- {problem}' for problem in problems)))
-
-    def _etims_kes(self):
-        return self.env.ref('base.KES')
-
-    def _etims_kes_source(self):
-        """Which booked amounts are in KES: the invoice's, the company's, or the company's converted."""
-        if self.currency_id == self._etims_kes():
-            return 'currency'
-        if self.company_id.currency_id == self._etims_kes():
-            return 'company'
-        return 'convert'
-
-    def _etims_amounts(self, document_lines=None):
-        """``(lines, item_amounts, totals)``: THE computation of the amounts sent to eTIMS.
-
-        The totals are checked against the invoice's own totals in KES (less taxes that have no KRA
-        tax type, such as withholding): a difference is a bug, and nothing is sent.
-
-        :param document_lines: the result of ``_etims_document_lines`` when the caller checked it
-        :raise UserError: naming every line eTIMS cannot take
-        """
-        self.ensure_one()
-        if document_lines is None:
-            problems = []
-            document_lines = self._etims_document_lines(problems)
-            self._etims_raise_problems(problems)
-        device = self.etims_device_id or self.env['ddcpts.etims.device']._etims_device_for(
-            self.company_id, self.journal_id)
-        items, totals = compute_amounts([etims_line for _line, etims_line in document_lines],
-                                        tax_inclusive=device.tax_inclusive_amounts if device else True,
-                                        rates=self.env['ddcpts.etims.device']._etims_tax_rates())
-        expected = self._etims_expected_total()
-        if expected is not None and float_compare(float(totals['totAmt']), expected, precision_digits=2):
-            raise UserError(_("The eTIMS total of %(move)s (%(etims)s) differs from the invoice total (%(total)s): "
-                              "nothing was sent.", move=self.name, etims=totals['totAmt'], total=expected))
-        return document_lines, items, totals
-
-    def _etims_expected_total(self):
-        """Invoice total in KES without taxes that have no KRA tax type; None when converted per line."""
-        source = self._etims_kes_source()
-        if source == 'convert':
-            return None
-        field = 'amount_currency' if source == 'currency' else 'balance'
-        # what taxes without a KRA tax type (e.g. withholding) add to the total
-        other_taxes = sum(line[field] * self.direction_sign for line in self.line_ids
-                          if line.tax_line_id and not line.tax_line_id.etims_tax_type)
-        total = self.amount_total if source == 'currency' else abs(self.amount_total_signed)
-        return round(total - other_taxes, 2)
-
-    def _etims_user_fields(self):
-        user = self.invoice_user_id or self.env.user
-        return {'regrId': user.login[:20], 'regrNm': user.name[:60], 'modrId': user.login[:20],
-                'modrNm': user.name[:60]}
-
-    def _etims_sale_payload(self):
-        """The ``saveTrnsSalesOsdc`` body, without ``invcNo`` (given when it is sent).
-
-        Registers the items (saveItem) and, when the device asks for it, the customer first.
-        :raise UserError: listing everything to fix (lines, products, units, customer, credit note)
-        """
-        self.ensure_one()
-        device = self.etims_device_id
-        problems = []
-        document_lines = self._etims_document_lines(problems)
-        is_refund = self.move_type == 'out_refund'
-        if is_refund:
-            if not self.etims_refund_reason:
-                problems.append(_("Set the KRA credit note reason of %s.", self.name))
-            original = self.reversed_entry_id
-            if not original:
-                problems.append(_("%s reverses no invoice: eTIMS needs the original invoice.", self.name))
-            elif original.etims_state != 'signed':
-                problems.append(_("The original invoice %s is not signed by eTIMS yet.", original.name))
-        problems += self.invoice_line_ids.product_id._etims_master_data_problems()
-        self._etims_raise_problems(problems)
-        document_lines, items, totals = self._etims_amounts(document_lines)
-        customer = self.commercial_partner_id
-        for line, etims_line in document_lines:
-            line.product_id._etims_ensure_registered(device, etims_line.tax_type)
-        if device.register_customers and customer.kra_pin:
-            customer._etims_ensure_registered(device)
-        item_list = []
-        for sequence, ((line, etims_line), amounts) in enumerate(zip(document_lines, items), start=1):
-            product = line.product_id.with_company(self.company_id)
-            item_list.append(as_json_numbers({
-                'itemSeq': sequence,
-                'itemCd': product.etims_item_code,
-                'itemClsCd': product.etims_item_class_id.code,
-                'itemNm': (line.name or product.name).split('\n')[0][:200],
-                'bcd': product.barcode or None,
-                'pkgUnitCd': product.etims_packaging_unit_id.code,
-                'pkg': line.quantity,
-                'qtyUnitCd': product._etims_quantity_unit(line.product_uom_id).code,
-                'qty': line.quantity,
-                'isrccCd': None, 'isrccNm': None, 'isrcRt': None, 'isrcAmt': None,
-                'taxTyCd': etims_line.tax_type,
-                **amounts,
-            }))
-        now = kra_datetime()
-        company = self.company_id
-        return {
-            'tin': device.tin,
-            'bhfId': device.branch_code,
-            'trdInvcNo': self.name[:50],
-            'orgInvcNo': self.reversed_entry_id.etims_invoice_number if is_refund else 0,
-            'custTin': customer.kra_pin or None,
-            'custNm': (customer.name or '')[:60] or None,
-            'salesTyCd': 'N',
-            'rcptTyCd': 'R' if is_refund else 'S',
-            'pmtTyCd': self._etims_payment_type_code(),
-            'salesSttsCd': '02',
-            'cfmDt': now,
-            'salesDt': kra_date(self.invoice_date),
-            'stockRlsDt': None,
-            'cnclReqDt': None, 'cnclDt': None,
-            'rfdDt': now if is_refund else None,
-            'rfdRsnCd': self.etims_refund_reason if is_refund else None,
-            'totItemCnt': len(item_list),
-            **as_json_numbers(totals),
-            'prchrAcptcYn': 'N',
-            'remark': (self.ref or '')[:400] or None,
-            **self._etims_user_fields(),
-            'receipt': {
-                'custTin': customer.kra_pin or None,
-                'custMblNo': customer.mobile or customer.phone or None,
-                'rptNo': None,
-                'rcptPbctDt': now,
-                'trdeNm': (company.name or '')[:20],
-                'adrs': (company.partner_id.contact_address or '').replace('\n', ', ')[:200] or None,
-                'topMsg': None,
-                'btmMsg': None,
-                'prchrAcptcYn': 'N',
-            },
-            'itemList': item_list,
-        }
+        self._etims_log(note or _("Signed by KRA eTIMS: invoice number %(number)s, receipt %(receipt)s.",
+                                  number=self.etims_invoice_number, receipt=self.etims_receipt_number))
+        self.env['ddcpts.webhook.endpoint']._ddcpts_emit(
+            'invoice.fiscalized', lambda: self.env['ddcpts.etims.payload']._etims_fiscalized_vals(self), record=self)
 
     # ------------------------------------------------------------------
     # Purchases
@@ -595,8 +342,11 @@ class AccountMove(models.Model):
     def _etims_confirm_purchase(self):
         """``insertTrnsPurchase`` for fetched supplier invoices, when posted (and by the retry cron).
 
+        Its ``invcNo`` comes from the device's purchase numbering, taken under the counter's lock in
+        this transaction: a refusal gives it back (savepoint), a confirmation keeps it.
         994 means KRA has the confirmation already (a lost answer): it counts as confirmed.
         """
+        Payload = self.env['ddcpts.etims.payload']
         for bill in self:
             device = bill.etims_device_id or self.env['ddcpts.etims.device']._etims_device_for(
                 bill.company_id, bill.journal_id)
@@ -604,144 +354,32 @@ class AccountMove(models.Model):
                 continue
             try:
                 with self.env.cr.savepoint():
+                    payload = Payload._etims_purchase_vals(bill, device)
                     if not bill.etims_purchase_number:
-                        bill._etims_write({'etims_purchase_number': int(
-                            self.env['ir.sequence'].sudo().next_by_code('ddcpts.etims.purchase'))})
-                    device._etims_call('insertTrnsPurchase', bill._etims_purchase_payload(device), related=bill)
-            except EtimsRejected as error:
-                if error.code != const.DUPLICATE:
-                    bill._etims_purchase_failed(error)
-                    continue
+                        counter = lock_rows(device._etims_counter('purchase'))
+                        if not counter:
+                            raise UserError(_("Another purchase of this branch is being numbered: it is retried."))
+                        counter.last_number += 1
+                        bill._etims_write({'etims_purchase_number': counter.last_number})
+                    try:
+                        device._etims_call('insertTrnsPurchase', dict(payload, invcNo=bill.etims_purchase_number),
+                                           related=bill)
+                    except EtimsRejected as error:
+                        if error.code != const.DUPLICATE:  # 994: KRA holds it under this number
+                            raise
             except UserError as error:
                 bill._etims_purchase_failed(error)
                 continue
             bill._etims_write({'etims_purchase_state': 'confirmed', 'etims_error': False,
                                'etims_device_id': device.id})
-            bill.message_post(body=_("Purchase confirmed to eTIMS (number %s).", bill.etims_purchase_number),
-                              **chatter.sender(bill.env))
+            bill._etims_log(_("Purchase confirmed to eTIMS (number %s).", bill.etims_purchase_number))
 
     def _etims_purchase_failed(self, error):
         self._etims_write({'etims_purchase_state': 'error', 'etims_error': str(error)})
-        self.message_post(body=_("Purchase not confirmed to eTIMS, it will be retried: %s", error),
-                          **chatter.sender(self.env))
-
-    def _etims_purchase_payload(self, device):
-        self.ensure_one()
-        document_lines, items, totals = self._etims_amounts()
-        supplier_number = self.etims_supplier_invoice_number or ''
-        item_list = []
-        for sequence, ((line, etims_line), amounts) in enumerate(zip(document_lines, items), start=1):
-            product = line.product_id.with_company(self.company_id)
-            item_list.append(as_json_numbers({
-                'itemSeq': sequence,
-                'itemCd': product.etims_item_code or line.etims_supplier_item_code or None,
-                'itemClsCd': product.etims_item_class_id.code or line.etims_supplier_item_class or None,
-                'itemNm': (line.name or product.name or '').split('\n')[0][:200],
-                'bcd': product.barcode or None,
-                'spplrItemClsCd': line.etims_supplier_item_class or None,
-                'spplrItemCd': line.etims_supplier_item_code or None,
-                'spplrItemNm': line.etims_supplier_item_name or None,
-                'pkgUnitCd': product.etims_packaging_unit_id.code or 'NT',
-                'pkg': line.quantity,
-                'qtyUnitCd': product._etims_quantity_unit(line.product_uom_id).code or 'U',
-                'qty': line.quantity,
-                'taxTyCd': etims_line.tax_type,
-                'itemExprDt': None,
-                **amounts,
-            }))
-        return {
-            'tin': device.tin,
-            'bhfId': device.branch_code,
-            'invcNo': self.etims_purchase_number,
-            'orgInvcNo': self.reversed_entry_id.etims_purchase_number if self.move_type == 'in_refund' else 0,
-            'spplrTin': self.etims_supplier_tin or self.commercial_partner_id.kra_pin or None,
-            'spplrBhfId': self.etims_supplier_branch or None,
-            'spplrNm': (self.commercial_partner_id.name or '')[:60],
-            'spplrInvcNo': int(supplier_number) if supplier_number.isdigit() else supplier_number or None,
-            'regTyCd': 'A' if self.etims_supplier_invoice_number else 'M',
-            'pchsTyCd': 'N',
-            'rcptTyCd': 'R' if self.move_type == 'in_refund' else 'P',
-            'pmtTyCd': self._etims_payment_type_code(),
-            'pchsSttsCd': '02',
-            'cfmDt': kra_datetime(),
-            'pchsDt': kra_date(self.invoice_date),
-            'wrhsDt': None, 'cnclReqDt': None, 'cnclDt': None, 'rfdDt': None,
-            'totItemCnt': len(item_list),
-            **as_json_numbers(totals),
-            'remark': (self.ref or '')[:400] or None,
-            **self._etims_user_fields(),
-            'itemList': item_list,
-        }
-
-    @api.model
-    def _etims_create_vendor_bills(self, device, data):
-        """Draft vendor bills (or refunds) of the supplier invoices in ``data.saleList``; known ones are skipped."""
-        company = device.company_id
-        bills = self.browse()
-        for sale in data.get('saleList') or []:
-            tin = str(sale.get('spplrTin') or '').strip().upper()
-            number = str(sale.get('spplrInvcNo') or '').strip()
-            if not tin or not number:
-                continue
-            branch = str(sale.get('spplrBhfId') or '00').strip()
-            move_type = 'in_refund' if sale.get('rcptTyCd') == 'R' else 'in_invoice'
-            if self.search_count([
-                ('company_id', '=', company.id), ('etims_supplier_tin', '=', tin), ('move_type', '=', move_type),
-                ('etims_supplier_branch', '=', branch), ('etims_supplier_invoice_number', '=', number),
-            ]):
-                continue
-            vendor = self.env['res.partner']._etims_supplier(tin, sale.get('spplrNm'), company)
-            bills |= self.with_company(company).create({
-                'move_type': move_type,
-                'company_id': company.id,
-                'partner_id': vendor.id,
-                'invoice_date': parse_kra_date(sale.get('salesDt')) or fields.Date.context_today(self),
-                'ref': number,
-                'currency_id': self._etims_kes().id,
-                'etims_device_id': device.id,
-                'etims_supplier_tin': tin,
-                'etims_supplier_branch': branch,
-                'etims_supplier_invoice_number': number,
-                'etims_supplier_sdc_id': sale.get('spplrSdcId'),
-                'etims_purchase_state': 'to_confirm',
-                'etims_payment_type': sale.get('pmtTyCd') if sale.get('pmtTyCd') in dict(const.PAYMENT_TYPES)
-                else False,
-                'invoice_line_ids': [fields.Command.create(self._etims_vendor_bill_line(item, company))
-                                     for item in sale.get('itemList') or []],
-            })
-        for bill in bills:
-            bill.message_post(body=_("Fetched from eTIMS: invoice %(number)s of %(supplier)s.",
-                                     number=bill.etims_supplier_invoice_number, supplier=bill.partner_id.name),
-                                     **chatter.sender(bill.env))
-        return bills
-
-    @api.model
-    def _etims_vendor_bill_line(self, item, company):
-        """A bill line for a supplier's item: our product by item code, else by name; net price and VAT."""
-        Product = self.env['product.product'].with_company(company)
-        code, name = str(item.get('itemCd') or '').strip(), str(item.get('itemNm') or '').strip()
-        product = (code and Product.search([('etims_item_code', '=', code)], limit=1)) or (
-            name and Product.search([('name', '=ilike', name), ('purchase_ok', '=', True)], limit=1))
-        quantity = to_float(item.get('qty'), 1.0) or 1.0
-        net = to_float(item.get('totAmt')) - to_float(item.get('taxAmt'))
-        tax = company.account_purchase_tax_id
-        if tax.etims_tax_type != item.get('taxTyCd') or tax.price_include:
-            tax = self.env['account.tax'].search([
-                ('company_id', '=', company.id), ('type_tax_use', '=', 'purchase'),
-                ('etims_tax_type', '=', item.get('taxTyCd')), ('price_include', '=', False),
-            ], limit=1)
-        return {
-            'product_id': product.id if product else False,
-            'name': name or code,
-            'quantity': quantity,
-            'price_unit': net / quantity,
-            'tax_ids': [fields.Command.set(tax.ids)],
-            'etims_supplier_item_code': code or False,
-            'etims_supplier_item_class': item.get('itemClsCd') or False,
-            'etims_supplier_item_name': name or False,
-        }
+        self._etims_log(_("Purchase not confirmed to eTIMS, it will be retried: %s", error))
 
     @api.model
     def _cron_retry_purchase_confirmations(self):
-        self.search([('etims_purchase_state', '=', 'error'), ('state', '=', 'posted')],
-                    limit=const.QUEUE_BATCH_SIZE)._etims_confirm_purchase()
+        process_queue(self, [('etims_purchase_state', '=', 'error'), ('state', '=', 'posted')],
+                      lambda bills: bills._etims_confirm_purchase(), limit=const.QUEUE_BATCH_SIZE,
+                      chunk=const.PURCHASE_CHUNK)

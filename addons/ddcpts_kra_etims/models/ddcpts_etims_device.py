@@ -1,15 +1,18 @@
 import logging
-import threading
 from urllib.parse import urljoin
+
+from psycopg2 import errors as pg_errors
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import mute_logger
 
 from odoo.addons.ddcpts_base.exceptions import ProviderError
 from odoo.addons.ddcpts_base.models.ddcpts_secret_mixin import SecretField
 from odoo.addons.ddcpts_base.tools import chatter
 from odoo.addons.ddcpts_base.tools.actions import notification
 from odoo.addons.ddcpts_base.tools.identity import clean_kra_pin
+from odoo.addons.ddcpts_base.tools.locking import in_test_mode
 from odoo.addons.ddcpts_kra_etims import const
 from odoo.addons.ddcpts_kra_etims.exceptions import EtimsRejected, EtimsUnavailable
 from odoo.addons.ddcpts_kra_etims.tools.kra_format import kra_datetime
@@ -22,8 +25,8 @@ class DdcptsEtimsDevice(models.Model):
 
     The device is initialized once (``selectInitOsdcInfo``); KRA then gives the communication key
     (``cmcKey``, kept encrypted) sent with every call, and the control unit id and MRC number
-    printed on receipts. It numbers the sales invoices of its branch (``invcNo``) and sends them
-    one at a time, in order: see ``_etims_process_queue``.
+    printed on receipts. Its branch's documents are numbered and sent one at a time, in order:
+    see ``_etims_process_queue`` and ``ddcpts.etims.queue.mixin``.
     """
     _name = 'ddcpts.etims.device'
     _inherit = ['ddcpts.provider.mixin', 'mail.thread']
@@ -214,7 +217,7 @@ class DdcptsEtimsDevice(models.Model):
     def action_initialize(self):
         """Button: ``selectInitOsdcInfo`` (sent without headers) and keep what KRA gives once."""
         self.ensure_one()
-        self._check_manager()
+        self._etims_check_manager()
         body = {'tin': self.tin, 'bhfId': self.branch_code, 'dvcSrlNo': self.serial_number}
         try:
             envelope = self._etims_call('selectInitOsdcInfo', body, with_headers=False)
@@ -246,7 +249,7 @@ class DdcptsEtimsDevice(models.Model):
     def action_confirm_manual_setup(self):
         """Button (902 case): the key, SCU ID and MRC number were entered by hand; check them with a call."""
         self.ensure_one()
-        self._check_manager()
+        self._etims_check_manager()
         if not (self.sudo()._ddcpts_secret('cmc_key') and self.sdc_id and self.mrc_no):
             raise UserError(_("Enter the communication key (cmcKey), the SCU ID and the MRC number first."))
         self.with_context(etims_reinitialize=True).write({'state': 'ready', 'initialized_at': fields.Datetime.now()})
@@ -260,13 +263,13 @@ class DdcptsEtimsDevice(models.Model):
 
     def action_reset(self):
         """Button: back to not initialized (e.g. to change the environment); the key is forgotten."""
-        self._check_manager()
+        self._etims_check_manager()
         for device in self:
             device.sudo()._ddcpts_set_secret('cmc_key', False)
         self.with_context(etims_reinitialize=True).write({'state': 'draft'})
         return True
 
-    def _check_manager(self):
+    def _etims_check_manager(self):
         if not self.env.user.has_group('ddcpts_base.group_ddcpts_manager'):
             raise UserError(_("Only East Africa Integrations managers can set up eTIMS devices."))
 
@@ -318,7 +321,7 @@ class DdcptsEtimsDevice(models.Model):
                     getattr(device, method_name)()
             except (EtimsUnavailable, EtimsRejected) as error:
                 _logger.warning("eTIMS device %s: %s: %s", device.display_name, failure, error)
-            if not getattr(threading.current_thread(), 'testing', False):
+            if not in_test_mode():
                 self.env.cr.commit()
 
     # ------------------------------------------------------------------
@@ -347,9 +350,33 @@ class DdcptsEtimsDevice(models.Model):
 
         def create_bills(data):
             nonlocal bills
-            bills = self.env['account.move']._etims_create_vendor_bills(self, data)
+            bills = self._etims_create_vendor_bills(data)
 
         self._etims_fetch_since('selectTrnsPurchaseSalesList', 'purchases_requested_at', create_bills)
+        return bills
+
+    def _etims_create_vendor_bills(self, data):
+        """Draft vendor bills (or refunds) of the supplier invoices in ``data.saleList``; known ones are skipped."""
+        self.ensure_one()
+        Payload = self.env['ddcpts.etims.payload']
+        Move = self.env['account.move']
+        company = self.company_id
+        bills = Move
+        for sale in data.get('saleList') or []:
+            vals = Payload._etims_vendor_bill_vals(self, sale)
+            if not vals or Move.search_count([
+                ('company_id', '=', company.id), ('move_type', '=', vals['move_type']),
+                ('etims_supplier_tin', '=', vals['etims_supplier_tin']),
+                ('etims_supplier_branch', '=', vals['etims_supplier_branch']),
+                ('etims_supplier_invoice_number', '=', vals['etims_supplier_invoice_number']),
+            ]):
+                continue
+            vals['partner_id'] = self.env['res.partner']._etims_supplier(
+                vals['etims_supplier_tin'], sale.get('spplrNm'), company).id
+            bills |= Move.with_company(company).create(vals)
+        for bill in bills:
+            bill._etims_log(_("Fetched from eTIMS: invoice %(number)s of %(supplier)s.",
+                            number=bill.etims_supplier_invoice_number, supplier=bill.partner_id.name))
         return bills
 
     def action_fetch_import_items(self):
@@ -426,65 +453,51 @@ class DdcptsEtimsDevice(models.Model):
         self.env.cr.postcommit.add(send_after_commit)
 
     def _etims_process_queue(self, limit=const.QUEUE_BATCH_SIZE):
-        """Send what waits in each device's queue, in order, one sender per device across all workers.
+        """Send what waits in each device's queues, in order, each document in transactions of its own.
 
-        A transaction-level advisory lock (held on a cursor of its own) makes the other workers wait
-        for their turn; each document is then handled in its own transactions, opened after the lock
-        was taken, so they see every number given before.
+        A worker that finds another one sending for the device leaves at once: that one sends what was
+        queued meanwhile too (see ``ddcpts.etims.queue.mixin``), so a posting never waits behind it.
         """
         self.env.flush_all()  # other cursors read what was written (test cursors share the transaction)
         for device_id in self.ids:
-            with self.env.registry.cursor() as lock_cr:
-                lock_cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [const.DEVICE_LOCK_NAMESPACE, device_id])
+            for model_name in self._etims_queue_models():
                 for _count in range(limit):
-                    if not self._etims_in_new_transaction(device_id, '_etims_send_next_sale'):
+                    if not self._etims_in_new_transaction(device_id, model_name):
                         break
-                self._etims_in_new_transaction(device_id, '_etims_process_other_queues', limit)
         self.env.invalidate_all()
 
-    def _etims_in_new_transaction(self, device_id, method_name, *args):
-        """Run ``device.<method_name>(*args)`` in a transaction of its own (committed), as the same user."""
+    @api.model
+    def _etims_queue_models(self):
+        """The numbered documents a device sends, in the order KRA wants them (stock after sales)."""
+        return ['account.move']
+
+    def _etims_in_new_transaction(self, device_id, model_name):
+        """Send the next document of ``model_name`` in a transaction of its own (committed), as the same user."""
         try:
             with self.env.registry.cursor() as cr:
                 env = api.Environment(cr, self.env.uid or SUPERUSER_ID, self.env.context, su=True)
-                return getattr(env[self._name].browse(device_id), method_name)(*args)
+                return env[model_name]._etims_send_next(env[self._name].browse(device_id))
         except Exception:
-            _logger.exception("eTIMS device %s: %s failed", device_id, method_name)
+            _logger.exception("eTIMS device %s: %s not sent", device_id, model_name)
             return False
 
-    def _etims_next_number(self, kind):
-        """Next number of a numbering of this device, gap-free: only called by the device's sender
-        (under its advisory lock), the counter row is locked as well and committed with the document."""
+    def _etims_counter(self, kind):
+        """The counter of a numbering of this device (sudo), created on first use; empty when another
+        worker created it at the same moment (that one is numbering)."""
         self.ensure_one()
         Counter = self.env['ddcpts.etims.counter'].sudo()
-        counter = Counter.search([('device_id', '=', self.id), ('kind', '=', kind)]) or Counter.create(
-            {'device_id': self.id, 'kind': kind})
-        self.env.cr.execute("SELECT last_number FROM ddcpts_etims_counter WHERE id = %s FOR UPDATE", [counter.id])
-        counter.invalidate_recordset()
-        counter.last_number = self.env.cr.fetchone()[0] + 1
-        return counter.last_number
-
-    def _etims_release_number(self, kind, number):
-        """Give back a number KRA refused, if it is the last one given (so the numbering stays gap-free)."""
-        self.ensure_one()
-        counter = self.env['ddcpts.etims.counter'].sudo().search([('device_id', '=', self.id), ('kind', '=', kind)])
-        if counter.last_number != number:
-            return False
-        counter.last_number = number - 1
-        return True
-
-    def _etims_send_next_sale(self):
-        """Send the head of the sales queue; return True when there may be more to send now."""
-        move = self.env['account.move']._etims_next_in_queue(self)
-        return bool(move) and move._etims_send_sale()
-
-    def _etims_process_other_queues(self, limit):
-        """Hook: other documents to send after the sales (e.g. stock movements, which KRA wants after them)."""
-        return True
+        counter = Counter.search([('device_id', '=', self.id), ('kind', '=', kind)])
+        if counter:
+            return counter
+        try:
+            with mute_logger('odoo.sql_db'), self.env.cr.savepoint():
+                return Counter.create({'device_id': self.id, 'kind': kind})
+        except pg_errors.UniqueViolation:
+            return Counter
 
     @api.model
     def _cron_send_queue(self):
-        """Retry what eTIMS did not answer, with backoff (see ``RETRY_DELAYS``)."""
+        """Retry what eTIMS did not answer, with backoff (see ``QUEUE_RETRY_DELAYS``)."""
         self.env['account.move']._cron_retry_purchase_confirmations()
         self.search([('state', '=', 'ready')])._etims_process_queue()
 

@@ -117,7 +117,7 @@ class DdcptsEtimsImportItem(models.Model):
         if self.status in (const.IMPORT_APPROVED, const.IMPORT_REJECTED):
             raise UserError(_("The import item %s was already answered.", self.name))
         product = self.product_id.with_company(self.company_id)
-        user = self.env.user
+        user_vals = self.env['ddcpts.etims.payload']._etims_user_vals()
         self.device_id._etims_call('updateImportItem', {
             'taskCd': self.task_code,
             'dclDe': self.declaration_date_raw,
@@ -127,7 +127,7 @@ class DdcptsEtimsImportItem(models.Model):
             'itemCd': product.etims_item_code if status == const.IMPORT_APPROVED else None,
             'imptItemSttsCd': status,
             'remark': None,
-            'modrId': user.login[:20], 'modrNm': user.name[:60],
+            'modrId': user_vals['modrId'], 'modrNm': user_vals['modrNm'],
         }, related=self)
         self.write({'status': status, 'error': False})
         self.message_post(body=_("Approved as %s.", product.display_name) if status == const.IMPORT_APPROVED

@@ -7,11 +7,10 @@ from odoo.exceptions import UserError
 
 from odoo.addons.ddcpts_kra_etims import const
 from odoo.addons.ddcpts_kra_etims.exceptions import EtimsRejected, EtimsUnavailable
+from odoo.addons.ddcpts_kra_etims.models.ddcpts_etims_payload import USER_FIELDS
 from odoo.addons.ddcpts_kra_etims.models.product_template import ITEM_FIELDS
 
 _logger = logging.getLogger(__name__)
-
-USER_FIELDS = ('regrId', 'regrNm', 'modrId', 'modrNm')
 
 
 class ProductProduct(models.Model):
@@ -64,7 +63,8 @@ class ProductProduct(models.Model):
                                   uom=product.uom_id.name, product=product.display_name))
         return problems
 
-    def _etims_item_payload(self, company, tax_type, user):
+    def _etims_give_item_code(self, company):
+        """KRA's item code: origin country + item type + packaging unit + quantity unit + 7-digit sequence."""
         self.ensure_one()
         product = self.with_company(company)
         if not product.etims_item_code:
@@ -73,25 +73,15 @@ class ProductProduct(models.Model):
                 f'{product.etims_origin_country_id.code}{product.etims_item_type}'
                 f'{product.etims_packaging_unit_id.code}{product._etims_quantity_unit().code}{sequence}'
             )
-        return {
-            'itemCd': product.etims_item_code,
-            'itemClsCd': product.etims_item_class_id.code,
-            'itemTyCd': product.etims_item_type,
-            'itemNm': (product.name or '')[:200],
-            'itemStdNm': None,
-            'orgnNatCd': product.etims_origin_country_id.code,
-            'pkgUnitCd': product.etims_packaging_unit_id.code,
-            'qtyUnitCd': product._etims_quantity_unit().code,
-            'taxTyCd': product._etims_default_tax_type(company) or tax_type,
-            'btchNo': None,
-            'bcd': product.barcode or None,
-            'dftPrc': product.lst_price,
-            'addInfo': None,
-            'sftyQty': None,
-            'isrcAplcbYn': 'Y' if product.etims_insurance_applicable else 'N',
-            'useYn': 'Y' if product.active else 'N',
-            'regrId': user.login[:20], 'regrNm': user.name[:60], 'modrId': user.login[:20], 'modrNm': user.name[:60],
-        }
+
+    def _etims_ensure_known(self, device, tax_type):
+        """Before a document names this item: ``saveItem`` when KRA never got it. Later changes are
+        registered by the item cron (triggered by the change), not by each document: this keeps the
+        per-document work of the sending queue small."""
+        self.ensure_one()
+        if self.with_company(device.company_id).etims_registered_hash:
+            return False
+        return self._etims_ensure_registered(device, tax_type)
 
     def _etims_ensure_registered(self, device, tax_type=None):
         """``saveItem`` when KRA does not have this item as it is now (first use, or changed since).
@@ -100,7 +90,8 @@ class ProductProduct(models.Model):
         """
         self.ensure_one()
         product = self.with_company(device.company_id)
-        payload = product._etims_item_payload(device.company_id, tax_type, self.env.user)
+        product._etims_give_item_code(device.company_id)
+        payload = self.env['ddcpts.etims.payload']._etims_item_vals(product, device.company_id, tax_type)
         fingerprint = hashlib.sha256(json.dumps(
             {key: value for key, value in payload.items() if key not in USER_FIELDS}, sort_keys=True,
         ).encode()).hexdigest()

@@ -43,21 +43,9 @@ class ResPartner(models.Model):
         self.ensure_one()
         if device in self.sudo().etims_registered_device_ids:
             return False
-        user = self.env.user
         try:
-            device._etims_call('saveBhfCustomer', {
-                'custNo': (self.ref or str(self.id))[:9],
-                'custTin': self.kra_pin,
-                'custNm': (self.name or '')[:60],
-                'adrs': (self.contact_address or '').replace('\n', ', ')[:300] or None,
-                'telNo': self.mobile or self.phone or None,
-                'email': self.email or None,
-                'faxNo': None,
-                'useYn': 'Y',
-                'remark': None,
-                'regrId': user.login[:20], 'regrNm': user.name[:60], 'modrId': user.login[:20],
-                'modrNm': user.name[:60],
-            }, related=self)
+            device._etims_call('saveBhfCustomer', self.env['ddcpts.etims.payload']._etims_customer_vals(self),
+                               related=self)
         except EtimsRejected as error:
             if error.code != const.DUPLICATE:  # 994: the branch has the customer already
                 raise

@@ -35,7 +35,7 @@ class TestEtimsAmounts(EtimsCase):
             (self.maize, 1, 200.0, self.tax_exempt),
             (self.support, 1, 999.99, self.tax_0),
         ], post=False)
-        _lines, items, totals = invoice._etims_amounts()
+        _lines, items, totals = self.env['ddcpts.etims.payload']._etims_amounts(invoice)
         self.assertTotalsMatchInvoice(invoice, totals)
         self.assertEqual([item['taxAmt'] for item in items],
                          [Decimal('48.00'), Decimal('36.00'), Decimal('0.00'), Decimal('0.00')])
@@ -47,7 +47,7 @@ class TestEtimsAmounts(EtimsCase):
                          (Decimal(0), Decimal('16.00'), Decimal('0.00'), Decimal('8.00')))
         self.assertEqual(totals['totTaxblAmt'], totals['totAmt'])
         self.device.tax_inclusive_amounts = False
-        _lines, items, net = invoice._etims_amounts()
+        _lines, items, net = self.env['ddcpts.etims.payload']._etims_amounts(invoice)
         self.assertTotalsMatchInvoice(invoice, net)
         self.assertEqual(float(net['totTaxblAmt']), invoice.amount_untaxed)
         self.assertEqual(items[0]['taxblAmt'] + items[0]['taxAmt'], items[0]['totAmt'])
@@ -59,7 +59,7 @@ class TestEtimsAmounts(EtimsCase):
             (self.juice, 7, 21.53, self.tax_16_included),
             (self.sugar, 1, 99.99, self.tax_8),
         ])
-        _lines, items, totals = invoice._etims_amounts()
+        _lines, items, totals = self.env['ddcpts.etims.payload']._etims_amounts(invoice)
         self.assertTotalsMatchInvoice(invoice, totals)
         self.assertEqual(items[0]['totAmt'], Decimal('64.59'), "3 × 21.53 with VAT included")
         self.assertEqual(items[0]['prc'], Decimal('21.53'))
@@ -72,7 +72,7 @@ class TestEtimsAmounts(EtimsCase):
             (self.support, 3, 333.33, self.tax_16_included, 12.5),
             (self.maize, 1, 200.0, self.tax_exempt, 100.0),
         ])
-        _lines, items, totals = invoice._etims_amounts()
+        _lines, items, totals = self.env['ddcpts.etims.payload']._etims_amounts(invoice)
         self.assertTotalsMatchInvoice(invoice, totals)
         juice = items[0]
         self.assertEqual((juice['splyAmt'], juice['dcRt'], juice['dcAmt'], juice['taxblAmt']),
@@ -85,7 +85,7 @@ class TestEtimsAmounts(EtimsCase):
         usd = self.setup_other_currency('USD', rates=[('2000-01-01', 1 / 129.5)])
         invoice = self.create_invoice([(self.juice, 3, 10.01, self.tax_16), (self.sugar, 1, 7.77, self.tax_8)],
                                       currency_id=usd.id)
-        _lines, _items, totals = invoice._etims_amounts()
+        _lines, _items, totals = self.env['ddcpts.etims.payload']._etims_amounts(invoice)
         self.assertEqual(float(totals['totAmt']), abs(invoice.amount_total_signed), "the KES total booked")
         self.assertEqual(float(totals['totTaxAmt']), abs(invoice.amount_tax_signed))
         self.assertAlmostEqual(float(totals['totAmt']), invoice.amount_total * 129.5, delta=0.02)
@@ -99,7 +99,7 @@ class TestEtimsAmounts(EtimsCase):
             (self.maize, 1, 100.0, untyped),
         ])
         with self.assertRaises(UserError) as raised:
-            invoice._etims_amounts()
+            self.env['ddcpts.etims.payload']._etims_amounts(invoice)
         message = str(raised.exception)
         self.assertIn("Line “Sugar” needs exactly one tax with a KRA tax type (it has 0)", message)
         self.assertIn("Line “Support hour” needs exactly one tax with a KRA tax type (it has 2)", message)

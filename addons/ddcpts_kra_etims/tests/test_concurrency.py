@@ -1,10 +1,11 @@
 import threading
 
-from odoo import Command, fields
+from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
 
 from odoo.addons.ddcpts_base.tests.common import SandboxMixin, committed_env, sandbox_url
+from odoo.addons.ddcpts_base.tools.locking import lock_rows
 
 WORKERS = 4
 DEVICE_PIN = 'P059999999Z'
@@ -47,9 +48,10 @@ class TestEtimsConcurrentPosting(SandboxMixin, TransactionCase):
                 'currency_id': kes.id, 'invoice_date': fields.Date.today(),
                 'invoice_line_ids': [Command.create({'product_id': product.id, 'quantity': index + 1,
                                                      'price_unit': 100, 'tax_ids': [Command.set(tax.ids)]})],
-            } for index in range(WORKERS)])
+            } for index in range(WORKERS + 1)])  # the last one is posted while the branch's sender is busy
             cls.ids = {'tax': tax.id, 'item_class': item_class.id, 'product': product.id, 'partner': partner.id,
-                       'device': device.id, 'journal': journal.id, 'invoices': invoices.ids}
+                       'device': device.id, 'journal': journal.id, 'invoices': invoices[:WORKERS].ids,
+                       'late_invoice': invoices[WORKERS].id}
         cls.addClassCleanup(cls._delete_committed_data)
 
     @classmethod
@@ -57,9 +59,10 @@ class TestEtimsConcurrentPosting(SandboxMixin, TransactionCase):
         ids = cls.ids
         with committed_env(cls.registry) as env:
             env['account.journal'].browse(ids['journal']).etims_device_id = False
-            env['mail.message'].search([('model', '=', 'account.move'), ('res_id', 'in', ids['invoices'])]).unlink()
+            env['mail.message'].search([('model', '=', 'account.move'),
+                                        ('res_id', 'in', ids['invoices'] + [ids['late_invoice']])]).unlink()
             # signed invoices cannot be deleted through the ORM, by design
-            env.cr.execute("DELETE FROM account_move WHERE id IN %s", [tuple(ids['invoices'])])
+            env.cr.execute("DELETE FROM account_move WHERE id IN %s", [(*ids['invoices'], ids['late_invoice'])])
             device = env['ddcpts.etims.device'].browse(ids['device'])
             env['ddcpts.provider.call'].search([('res_model', '=', device._name), ('res_id', '=', device.id)]).unlink()
             env['ddcpts.health.status'].search([('res_model', '=', device._name), ('res_id', '=', device.id)]).unlink()
@@ -106,3 +109,47 @@ class TestEtimsConcurrentPosting(SandboxMixin, TransactionCase):
         self.assertEqual(sales['invcNos'], list(range(1, WORKERS + 1)), "KRA received every number once, no gap")
         sent = [request['json']['invcNo'] for request in self.sandbox_requests('/etims-api/saveTrnsSalesOsdc')]
         self.assertEqual(sent, list(range(1, WORKERS + 1)), "sent in order, never twice")
+
+    def test_zz_a_posting_never_waits_for_the_branch_sender(self):
+        """While another worker sends the branch's invoices (it holds the numbering), a posting leaves at
+        once; the invoice goes with the sender's next turn. (Named to run after the test above, whose
+        numbers it continues.)"""
+        with committed_env(self.registry) as env:
+            device = env['ddcpts.etims.device'].browse(self.ids['device'])
+            if device.state != 'ready':
+                self.sandbox_reset()
+                device.action_initialize()
+            counter_id = device._etims_counter('sale').id
+            number = device.last_invoice_number + 1
+        errors = []
+
+        def post():
+            try:
+                with committed_env(self.registry) as env:
+                    env['account.move'].browse(self.ids['late_invoice']).action_post()
+            except Exception as error:  # reported below, with the thread's error
+                errors.append(repr(error))
+
+        with self.registry.cursor() as sender_cr:
+            sender_env = api.Environment(sender_cr, SUPERUSER_ID, {})
+            self.assertTrue(lock_rows(sender_env['ddcpts.etims.counter'].browse(counter_id)))
+            poster = threading.Thread(target=post)
+            poster.start()
+            poster.join(120)  # it would wait for sender_cr forever if postings waited for the sender
+            self.assertFalse(poster.is_alive(), "the posting waited for the branch's sender")
+            sender_cr.rollback()
+        self.assertEqual(errors, [])
+
+        def sent_numbers():
+            return [request['json']['invcNo'] for request in self.sandbox_requests('/etims-api/saveTrnsSalesOsdc')]
+
+        self.assertNotIn(number, sent_numbers())
+        with committed_env(self.registry) as env:
+            invoice = env['account.move'].browse(self.ids['late_invoice'])
+            self.assertEqual((invoice.state, invoice.etims_state, invoice.etims_invoice_number),
+                             ('posted', 'to_send', 0))
+            env['ddcpts.etims.device'].browse(self.ids['device'])._etims_process_queue()
+        with committed_env(self.registry) as env:
+            invoice = env['account.move'].browse(self.ids['late_invoice'])
+            self.assertEqual((invoice.etims_state, invoice.etims_invoice_number), ('signed', number))
+        self.assertEqual(sent_numbers().count(number), 1)

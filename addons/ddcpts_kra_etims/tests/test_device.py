@@ -7,7 +7,7 @@ from odoo.addons.ddcpts_base.models.ddcpts_secret_mixin import SECRET_MASK
 from odoo.addons.ddcpts_base.tests.common import sandbox_url
 from odoo.addons.ddcpts_kra_etims.tests.common import COMPANY_PIN, CUSTOMER_PIN, EtimsCase
 
-# KRA's selectInitOsdcInfo answer, verbatim from the specification (providers/etims.md)
+# KRA's selectInitOsdcInfo answer, verbatim from the specification (docs/providers/etims.md)
 INIT_RESPONSE = json.loads(
     '{"resultCd":"000","resultMsg":"It is succeeded","resultDt":"20200226143124","data":{"info":{"tin":"A123456789Z",'
     '"taxprNm":"Taxpayer1130","bsnsActv":"business","bhfId":"00","bhfNm":"Headquater","bhfOpenDt":"20200226",'

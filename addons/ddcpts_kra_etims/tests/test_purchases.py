@@ -93,9 +93,12 @@ class TestEtimsPurchasesAndImports(EtimsCase):
         self.assertEqual(bill.state, 'posted', "an eTIMS outage never blocks posting")
         self.assertEqual(bill.etims_purchase_state, 'error')
         self.assertIn("HTTP 502", bill.etims_error)
+        self.assertEqual(bill.etims_purchase_number, 0, "a number KRA did not take goes back to the branch")
         self.sandbox_rule(path='/etims-api/insertTrnsPurchase', result={'resultCd': '994'})
         self.env['account.move']._cron_retry_purchase_confirmations()
         self.assertEqual(bill.etims_purchase_state, 'confirmed', "KRA already had it")
+        self.assertEqual(bill.etims_purchase_number, 1, "the branch's purchase numbering has no gap")
+        self.assertEqual(self.device._etims_counter('purchase').last_number, 1)
 
     def test_import_items_are_approved_or_rejected(self):
         laptop = self.etims_product("Laptop computers", 90000, self.tax_16, self.class_software)

@@ -60,7 +60,7 @@ class TestEtimsSales(EtimsCase):
         self.assertEqual(len(self.sandbox_requests('/etims-api/saveItem')), 2, "items are registered once")
 
     def test_kra_sample_receipt_is_stored_and_printed(self):
-        """saveTrnsSalesOsdc's answer verbatim from the specification (providers/etims.md)."""
+        """saveTrnsSalesOsdc's answer verbatim from the specification (docs/providers/etims.md)."""
         self.sandbox_rule(path='/etims-api/saveTrnsSalesOsdc', result=json.loads(
             '{"resultCd":"000","resultMsg":"It is succeeded","resultDt":"20200226194328","data":{"curRcptNo":"1",'
             '"totRcptNo":"1","intrlData":"EAHSAV6ECUUXSY6PCCJYAUP6MI","rcptSign":"QUII27MATATSHFRB",'
@@ -86,6 +86,35 @@ class TestEtimsSales(EtimsCase):
                                            'etims_signature': False}])
         self.assertIn("sent no receipt signature", invoice.etims_error)
         self.assertEqual(self.device.last_invoice_number, 1, "the number is KRA's")
+
+    def test_malformed_receipt_is_not_stored(self):
+        """000 with a receipt that is not what KRA documents: nothing of it is stored, the number is KRA's."""
+        self.sandbox_rule(path='/etims-api/saveTrnsSalesOsdc', result={'resultCd': '000', 'data': {
+            'curRcptNo': '1', 'totRcptNo': '1', 'intrlData': 'EAHSAV6ECUUXSY6PCCJYAUP6MI',
+            'rcptSign': ['QUII27MATATSHFRB'], 'sdcDateTime': '20210502115145'}})
+        invoice = self.create_invoice([(self.juice, 1, 116.0, self.tax_16)], post=True)
+        self.assertRecordValues(invoice, [{'etims_state': 'to_confirm', 'etims_invoice_number': 1,
+                                           'etims_signature': False, 'etims_receipt_number': False}])
+        self.assertIn("rcptSign", invoice.etims_error)
+
+    def test_a_billing_user_without_email_gets_the_invoice_signed(self):
+        """The eTIMS notes in the chatter are logged as the posting user, who may have no e-mail address;
+        KRA's text in them stays text."""
+        clerk = self.env['res.users'].create({
+            'name': "Clerk without e-mail", 'login': 'etims-clerk', 'email': False,
+            'company_id': self.company.id, 'company_ids': [Command.set(self.company.ids)],
+            'groups_id': [Command.set(self.env.ref('account.group_account_invoice').ids)],
+        })
+        invoice = self.create_invoice([(self.juice, 1, 116.0, self.tax_16)])
+        invoice.with_user(clerk).action_post()
+        self.assertEqual((invoice.etims_state, invoice.etims_invoice_number), ('signed', 1))
+        self.assertEqual(invoice.message_ids[0].author_id, clerk.partner_id)
+        self.assertIn("Signed by KRA eTIMS: invoice number 1", invoice.message_ids[0].body)
+        self.sandbox_rule(path='/etims-api/saveTrnsSalesOsdc', result={'resultCd': '910', 'resultMsg': '<b>bad</b>'})
+        refused = self.create_invoice([(self.juice, 1, 116.0, self.tax_16)])
+        refused.with_user(clerk).action_post()
+        self.assertEqual(refused.etims_state, 'error')
+        self.assertIn("&lt;b&gt;bad&lt;/b&gt;", refused.message_ids[0].body)
 
     def test_signed_invoice_cannot_go_back_to_draft(self):
         invoice = self.create_invoice([(self.juice, 1, 116.0, self.tax_16)], post=True)
@@ -146,7 +175,12 @@ class TestEtimsSales(EtimsCase):
         self.create_invoice([(self.juice, 1, 116.0, self.tax_16)], post=True)
         self.create_invoice([(self.juice, 1, 116.0, self.tax_16)], post=True)
         self.assertEqual(len(self.sandbox_requests('/etims-api/saveItem')), 1)
+        cron = self.env.ref('ddcpts_kra_etims.ir_cron_etims_sync_items')
+        self.env['ir.cron.trigger'].search([('cron_id', '=', cron.id)]).unlink()
         self.juice.name = "Mango juice 1 litre"
+        self.assertTrue(self.env['ir.cron.trigger'].search_count([('cron_id', '=', cron.id)]), "the change is queued")
+        self.create_invoice([(self.juice, 1, 116.0, self.tax_16)], post=True)
+        self.assertEqual(len(self.sandbox_requests('/etims-api/saveItem')), 1, "the item cron sends the change")
         self.env['product.product']._cron_sync_items()
         registrations = self.sandbox_requests('/etims-api/saveItem')
         self.assertEqual([request['json']['itemNm'] for request in registrations],

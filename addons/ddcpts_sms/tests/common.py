@@ -8,7 +8,7 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.ddcpts_base.tests.common import RegistryTestModeMixin, SandboxMixin, sandbox_url
 
 AT_SEND_PATH = '/version1/messaging'
-# providers/messaging.md, verbatim
+# docs/providers/messaging.md, verbatim
 AT_SUCCESS_RESPONSE = {"SMSMessageData": {"Message": "Sent to 1/1 Total Cost: KES 0.8000", "Recipients": [{"cost": "KES 0.8000", "messageId": "ATXid_081365ccc485678b5c0413e1795ab53e", "messageParts": 1, "number": "+254701000001", "status": "Success", "statusCode": 100}]}}  # noqa: E501
 AT_DND_RESPONSE = {"SMSMessageData": {"Message": "Sent to 0/1 Total Cost: 0", "Recipients": [{"cost": "0", "messageId": "None", "number": "+2348000000001", "status": "DoNotDisturbRejection", "statusCode": 409}]}}  # noqa: E501
 AT_FAILED_REPORT = 'id=ATXid_a2&status=Failed&phoneNumber=%2B254711000002&networkCode=63902&failureReason=UserInBlacklist'  # noqa: E501
