@@ -7,6 +7,7 @@ import qrcode
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.ddcpts_base.tools import chatter
 from odoo.addons.ddcpts_base.tools.actions import notification
 from odoo.addons.ddcpts_base.tools.locking import lock_rows, process_queue
 from odoo.addons.ddcpts_base.tools.schema import SchemaError
@@ -216,7 +217,7 @@ class AccountMove(models.Model):
             if move.etims_state not in ('to_confirm', 'error') or not move.etims_invoice_number:
                 raise UserError(_("%s has no eTIMS number to give up.", move.name))
             move.message_post(body=_("eTIMS number %s given up: the invoice is sent under a new number.",
-                                     move.etims_invoice_number))
+                                     move.etims_invoice_number), **chatter.sender(self.env))
             move._etims_write({'etims_invoice_number': 0, 'etims_state': 'pending', 'etims_attempt_count': 0})
         self._etims_enqueue(now=True)
         return True
