@@ -1,7 +1,9 @@
 """Asynchronous callback delivery, the way providers notify merchants: later, sometimes twice, sometimes never.
 
 Deliveries wait in a queue ordered by due time, so a long delay never holds up a shorter one, and a
-fixed pool of daemon threads sends them. Every delivery is recorded, including the ones that failed or
+fixed pool of daemon threads sends them. In *hold* mode (what tests use) nothing is sent by itself:
+deliveries are kept until :meth:`CallbackDispatcher.deliver_held` sends them and waits for their answers,
+so a callback never reaches the merchant while a test is still writing. Every delivery is recorded, including the ones that failed or
 were dropped on purpose, so tests can assert on what the merchant side was (or was not) sent.
 """
 
@@ -51,8 +53,10 @@ def encode_body(body, content_type):
 class CallbackDispatcher:
     """Schedules, sends and records callback deliveries."""
 
-    def __init__(self, default_delay_ms=300, *, workers=8, timeout=15):
+    def __init__(self, default_delay_ms=300, *, workers=8, timeout=15, hold=False):
         self.default_delay_ms = default_delay_ms
+        self.hold_by_default = hold
+        self.hold = hold
         self.timeout = timeout
         self._opener = urllib.request.build_opener(_KeepErrorResponses)
         self._lock = threading.Lock()
@@ -62,6 +66,7 @@ class CallbackDispatcher:
         self._sending = 0
         self._generation = 0  # incremented by each reset
         self._queue = []  # heap of (due monotonic time, sequence, delivery)
+        self._held = []  # deliveries kept until deliver_held(), in hold mode
         self._sequence = itertools.count()
         self._ids = itertools.count(1)
         self._records = []
@@ -82,7 +87,7 @@ class CallbackDispatcher:
             "content_type": content_type,
             "body": payload.decode(errors="replace"),
             "rule": rule["id"] if rule else None,
-            "state": "dropped" if options.get("drop") else "pending",
+            "state": "dropped" if options.get("drop") else "held" if self.hold else "pending",
             "response_status": None,
             "response_body": None,
             "error": None,
@@ -95,10 +100,12 @@ class CallbackDispatcher:
         delay_ms = options.get("delay_ms", self.default_delay_ms)
         with self._lock:
             self._records.append(record)
+            delivery = (record, payload, send_headers, options.get("copies", 1))
             if record["state"] == "dropped":
                 self._finished.notify_all()
+            elif record["state"] == "held":
+                self._held.append(delivery)
             else:
-                delivery = (record, payload, send_headers, options.get("copies", 1))
                 heapq.heappush(self._queue, (time.monotonic() + delay_ms / 1000, next(self._sequence), delivery))
                 self._scheduled.notify()
         return record["id"]
@@ -111,16 +118,37 @@ class CallbackDispatcher:
         """Block until ``count`` deliveries have finished or ``timeout`` passed; return (records, complete)."""
         with self._finished:
             complete = self._finished.wait_for(
-                lambda: sum(record["state"] != "pending" for record in self._records) >= count, timeout
+                lambda: sum(record["state"] not in ("pending", "held") for record in self._records) >= count,
+                timeout,
             )
             return [dict(record) for record in self._records], complete
 
-    def reset(self):
-        """Forget every record, cancel queued deliveries and wait for those being sent: once reset
-        returns, nothing more reaches a receiver (a test's callbacks never land in the next test)."""
+    def deliver_held(self, timeout):
+        """Send every held delivery now (their delays are ignored) and block until each one got its
+        answer(s) or ``timeout`` passed; return (the released records, complete)."""
+        with self._lock:
+            released, self._held = self._held, []
+            for delivery in released:
+                delivery[0]["state"] = "pending"
+                heapq.heappush(self._queue, (time.monotonic(), next(self._sequence), delivery))
+            self._scheduled.notify_all()
+            records = [delivery[0] for delivery in released]
+            complete = self._finished.wait_for(
+                lambda: all(record["state"] != "pending" for record in records), timeout
+            )
+            return [dict(record) for record in records], complete
+
+    def reset(self, hold=None):
+        """Forget every record, cancel queued and held deliveries and wait for those being sent: once
+        reset returns, nothing more reaches a receiver (a test's callbacks never land in the next test).
+
+        :param hold: the mode from now on (None: the mode the dispatcher was started with)
+        """
         with self._lock:
             self._queue.clear()
+            self._held.clear()
             self._records.clear()
+            self.hold = self.hold_by_default if hold is None else hold
             self._generation += 1
             self._idle.wait_for(lambda: self._sending == 0, self.timeout + 1)
 

@@ -33,7 +33,7 @@ class TestJsonRpcMpesa(MpesaTestMixin, DdcptsHttpCase):
         self.assertTrue(started['checkout_request_id'].startswith('ws_CO_'))
         self.assertEqual(self.sandbox_requests('/mpesa/stkpush/')[0]['json']['Amount'], 800)
 
-        self.wait_for_sandbox_callbacks(1)
+        self.deliver_callbacks(1)
         [tx] = erp.execute('payment.transaction', 'read', [started['transaction_id']],
                            fields=['state', 'mpesa_receipt', 'reference'])
         self.assertEqual((tx['state'], tx['reference']), ('done', started['reference']))

@@ -182,13 +182,9 @@ class MpesaTestMixin:
         self.env.flush_all()
         return tx
 
-    def sandbox_callback_count(self):
-        """How many deliveries the simulator has recorded so far (pending ones included)."""
-        return len(self.sandbox('GET', 'callbacks')['callbacks'])
-
-    def wait_for_sandbox_callbacks(self, count):
-        delivered = self.sandbox_wait_callbacks(count)
+    def deliver_callbacks(self, count):
+        """Have the simulator send the ``count`` callbacks it holds; each must be accepted (2xx)."""
+        delivered = self.sandbox_deliver_callbacks(count)
         for delivery in delivered:
             self.assertEqual(delivery['state'], 'delivered', delivery)
-        self.env.invalidate_all()
         return delivered

@@ -107,8 +107,7 @@ class TestC2B(MpesaTestMixin, DdcptsHttpCase):
         self.sandbox_rule(path='/mpesa/stkpush/', result={'c2b': True})
         invoice = self.create_invoice(1200)
         tx = invoice._mpesa_request_payment()
-        self.env.flush_all()
-        self.wait_for_sandbox_callbacks(2)
+        self.deliver_callbacks(2)
         self.assertEqual(tx.state, 'done')
         self.assertEqual(self.env['payment.transaction'].search_count([('mpesa_receipt', '=', tx.mpesa_receipt)]), 1)
         deliveries = self.callbacks_of(tx.mpesa_receipt) | self.callbacks_of(tx.mpesa_checkout_request_id)
@@ -174,8 +173,7 @@ class TestC2B(MpesaTestMixin, DdcptsHttpCase):
         self.sandbox_rule(path='/mpesa/stkpush/', result={'c2b': True})
         invoice = self.create_invoice(450)
         tx = invoice._mpesa_request_payment()
-        self.env.flush_all()
-        self.wait_for_sandbox_callbacks(2)
+        self.deliver_callbacks(2)
         self.assertRecordValues(tx, [{'state': 'done', 'ddcpts_needs_review': False}])
         self.assertEqual(self.env['payment.transaction'].search([('mpesa_receipt', '=', tx.mpesa_receipt)]), tx)
         copies = self.env['payment.transaction'].search([('provider_reference', '=', tx.mpesa_receipt),
@@ -217,7 +215,7 @@ class TestC2B(MpesaTestMixin, DdcptsHttpCase):
             'Msisdn': '254708374149', 'BillRefNumber': invoice.name,
         }).json()
         self.assertEqual(answer['ResponseCode'], '0')
-        deliveries = self.wait_for_sandbox_callbacks(2)
+        deliveries = self.deliver_callbacks(2)
         self.assertEqual([delivery['url'].rsplit('/', 1)[1] for delivery in deliveries],
                          ['c2b-validation', 'c2b-confirmation'])
         tx = self.env['payment.transaction'].search([('mpesa_receipt', '=', 'SKJ1B2C3D4')])

@@ -81,8 +81,7 @@ class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
         payout.action_submit()
         payout.with_user(self.approver).action_approve()
         self.env['ddcpts.payout']._cron_send_approved()
-        self.env.flush_all()
-        self.wait_for_sandbox_callbacks(1)
+        self.deliver_callbacks(1)
         self.assertEqual(payout.state, 'done')
         # booked in Odoo, absent from the statement
         missing = self.env['payment.transaction']._mpesa_book_received_money(self.provider, {

@@ -36,7 +36,7 @@ class TestStkPush(MpesaTestMixin, DdcptsHttpCase):
         self.assertRegex(sent['CallBackURL'], r'/ddcpts/daraja/%d/[0-9a-f]{64}/stk$' % self.provider.id)
         self.assertEqual([tx.mpesa_checkout_request_id], list(self.sandbox('GET', 'state')['daraja']['stk']))
 
-        self.wait_for_sandbox_callbacks(1)
+        self.deliver_callbacks(1)
         self.assertEqual(tx.state, 'done')
         self.assertRegex(tx.mpesa_receipt, r'^[A-Z][A-Z0-9]{9}$')
         self.assertEqual(tx.provider_reference, tx.mpesa_receipt)
