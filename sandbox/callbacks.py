@@ -4,7 +4,8 @@ Deliveries wait in a queue ordered by due time, so a long delay never holds up a
 fixed pool of daemon threads sends them. In *hold* mode (what tests use) nothing is sent by itself:
 deliveries are kept until :meth:`CallbackDispatcher.deliver_held` sends them and waits for their answers,
 so a callback never reaches the merchant while a test is still writing. Every delivery is recorded,
-including the ones that failed or were dropped on purpose, so tests can assert on what the merchant side was (or was not) sent.
+including the ones that failed or were dropped on purpose, so tests can assert on what the merchant
+side was (or was not) sent.
 """
 
 import heapq
