@@ -8,6 +8,7 @@ including the ones that failed or were dropped on purpose, so tests can assert o
 side was (or was not) sent.
 """
 
+import functools
 import heapq
 import itertools
 import json
@@ -74,8 +75,12 @@ class CallbackDispatcher:
         for number in range(workers):
             threading.Thread(target=self._work, name=f"sandbox-callback-{number + 1}", daemon=True).start()
 
-    def post(self, url, body, *, content_type="json", method="POST", rule=None, headers=None):
-        """Queue a delivery shaped by ``rule['callback']`` (delay_ms, copies, drop); return its id."""
+    def post(self, url, body, *, content_type="json", method="POST", rule=None, headers=None, on_finished=None):
+        """Queue a delivery shaped by ``rule['callback']`` (delay_ms, copies, drop); return its id.
+
+        :param on_finished: called with the finished (or dropped) record before it is marked finished,
+            so what it posts (the next callback of a chain) is queued before anyone sees this one done
+        """
         if content_type not in CONTENT_TYPES:
             raise ValueError(f"content_type must be one of {', '.join(CONTENT_TYPES)}, not {content_type!r}")
         options = (rule or {}).get("callback") or {}
@@ -101,7 +106,7 @@ class CallbackDispatcher:
         delay_ms = options.get("delay_ms", self.default_delay_ms)
         with self._lock:
             self._records.append(record)
-            delivery = (record, payload, send_headers, options.get("copies", 1))
+            delivery = (record, payload, send_headers, options.get("copies", 1), on_finished)
             if record["state"] == "dropped":
                 self._finished.notify_all()
             elif record["state"] == "held":
@@ -109,6 +114,8 @@ class CallbackDispatcher:
             else:
                 heapq.heappush(self._queue, (time.monotonic() + delay_ms / 1000, next(self._sequence), delivery))
                 self._scheduled.notify()
+        if record["state"] == "dropped" and on_finished:
+            on_finished(dict(record))
         return record["id"]
 
     def records(self):
@@ -126,18 +133,29 @@ class CallbackDispatcher:
 
     def deliver_held(self, timeout):
         """Send every held delivery now (their delays are ignored) and block until each one got its
-        answer(s) or ``timeout`` passed; return (the released records, complete)."""
+        answer(s) or ``timeout`` passed; return (the released records, complete).
+
+        Deliveries that a released one causes (``on_finished``: a C2B confirmation after its
+        validation) are sent and waited for too.
+        """
+        deadline = time.monotonic() + timeout
+        records = []
         with self._lock:
-            released, self._held = self._held, []
-            for delivery in released:
-                delivery[0]["state"] = "pending"
-                heapq.heappush(self._queue, (time.monotonic(), next(self._sequence), delivery))
-            self._scheduled.notify_all()
-            records = [delivery[0] for delivery in released]
-            complete = self._finished.wait_for(
-                lambda: all(record["state"] != "pending" for record in records), timeout
-            )
-            return [dict(record) for record in records], complete
+            while self._held:
+                released, self._held = self._held, []
+                for delivery in released:
+                    delivery[0]["state"] = "pending"
+                    heapq.heappush(self._queue, (time.monotonic(), next(self._sequence), delivery))
+                self._scheduled.notify_all()
+                records.extend(delivery[0] for delivery in released)
+                finished = functools.partial(self._all_finished, records)
+                if not self._finished.wait_for(finished, deadline - time.monotonic()):
+                    break
+            return [dict(record) for record in records], self._all_finished(records)
+
+    @staticmethod
+    def _all_finished(records):
+        return all(record["state"] != "pending" for record in records)
 
     def reset(self, hold=None):
         """Forget every record, cancel queued and held deliveries and wait for those being sent: once
@@ -169,15 +187,15 @@ class CallbackDispatcher:
 
     def _work(self):
         while True:
-            (record, payload, headers, copies), generation = self._next_due()
+            (record, payload, headers, copies, on_finished), generation = self._next_due()
             try:
-                self._deliver(record, payload, headers, copies, generation)
+                self._deliver(record, payload, headers, copies, on_finished, generation)
             finally:
                 with self._lock:
                     self._sending -= 1
                     self._idle.notify_all()
 
-    def _deliver(self, record, payload, headers, copies, generation):
+    def _deliver(self, record, payload, headers, copies, on_finished, generation):
         delivered = True
         for _ in range(copies):
             if generation != self._generation:
@@ -191,8 +209,14 @@ class CallbackDispatcher:
                     response_body=body.decode(errors="replace")[:RESPONSE_BODY_LIMIT],
                     error=error,
                 )
+        state = "delivered" if delivered else "failed"
+        if on_finished and generation == self._generation:
+            try:
+                on_finished(dict(record, state=state))
+            except Exception:  # a plugin's follow-up must not kill a worker
+                logger.exception("follow-up of the callback to %s failed", record["url"])
         with self._lock:
-            record.update(state="delivered" if delivered else "failed", finished=now_iso())
+            record.update(state=state, finished=now_iso())
             self._finished.notify_all()
 
     def _send(self, url, method, payload, headers):

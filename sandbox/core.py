@@ -271,7 +271,7 @@ class Sandbox:
         return [response.body]
 
     def post_callback(self, url, body, *, content_type="json", method="POST", rule=None, headers=None,
-                      generation=None):
+                      generation=None, on_finished=None):
         """Deliver ``body`` to ``url`` later, as shaped by ``rule['callback']``; return the delivery id.
 
         A request that arrived before the last reset (``generation``) delivers nothing: a slow request
@@ -279,7 +279,8 @@ class Sandbox:
         """
         if generation is not None and generation != self._generation:
             return None
-        return self.callbacks.post(url, body, content_type=content_type, method=method, rule=rule, headers=headers)
+        return self.callbacks.post(url, body, content_type=content_type, method=method, rule=rule, headers=headers,
+                                   on_finished=on_finished)
 
     def reset(self, hold_callbacks=None):
         self.rules.clear()
