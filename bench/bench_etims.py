@@ -15,7 +15,6 @@ import statistics
 import time
 
 import common as bench
-import requests
 
 LATENCY_MS = int(os.environ.get('DDCPTS_BENCH_ETIMS_LATENCY_MS', 200))
 INVOICES = int(os.environ.get('DDCPTS_BENCH_ETIMS_INVOICES', 100))
@@ -23,12 +22,6 @@ CLIENTS = int(os.environ.get('DDCPTS_BENCH_ETIMS_CLIENTS', 4))
 QUEUE = int(os.environ.get('DDCPTS_BENCH_ETIMS_QUEUE', 1000))
 DRAIN_LATENCY_MS = int(os.environ.get('DDCPTS_BENCH_ETIMS_DRAIN_LATENCY_MS', 0))
 LOGIN = PASSWORD = 'admin'
-
-
-def sandbox(method, path, **kwargs):
-    response = requests.request(method, f'{bench.sandbox_url()}/_sandbox/{path}', timeout=30, **kwargs)
-    response.raise_for_status()
-    return response.json()
 
 
 def setup_branch(env):
@@ -76,8 +69,9 @@ def states(env, invoice_ids):
 
 
 def signed_per_minute(env, ids):
-    sandbox('DELETE', 'rules')
-    sandbox('POST', 'rules', json={'path': '/etims-api/saveTrnsSalesOsdc', 'delay_ms': LATENCY_MS, 'times': -1})
+    bench.sandbox('DELETE', '/_sandbox/rules')
+    bench.sandbox('POST', '/_sandbox/rules',
+                  json={'path': '/etims-api/saveTrnsSalesOsdc', 'delay_ms': LATENCY_MS, 'times': -1})
     invoice_ids = create_invoices(env, ids, INVOICES).ids
     env.cr.commit()
     session = bench.json_rpc_session()
@@ -103,8 +97,8 @@ def signed_per_minute(env, ids):
 
 
 def drain(env, ids):
-    sandbox('DELETE', 'rules')
-    sandbox('POST', 'rules', json={'path': '/etims-api/saveTrnsSalesOsdc', 'status': 503, 'times': -1})
+    bench.sandbox('DELETE', '/_sandbox/rules')
+    bench.sandbox('POST', '/_sandbox/rules', json={'path': '/etims-api/saveTrnsSalesOsdc', 'status': 503, 'times': -1})
     invoices = create_invoices(env, ids, QUEUE)
     invoice_ids = invoices.ids
     invoices.action_post()  # queued; after the commit the first one takes its number and waits for its retry
@@ -112,10 +106,10 @@ def drain(env, ids):
     env.invalidate_all()
     invoices.filtered(lambda move: move.etims_state == 'sending').write({'etims_next_attempt_at': False})
     env.cr.commit()
-    sandbox('DELETE', 'rules')  # eTIMS is back
+    bench.sandbox('DELETE', '/_sandbox/rules')  # eTIMS is back
     if DRAIN_LATENCY_MS:
-        sandbox('POST', 'rules', json={'path': '/etims-api/saveTrnsSalesOsdc', 'delay_ms': DRAIN_LATENCY_MS,
-                                       'times': -1})
+        bench.sandbox('POST', '/_sandbox/rules',
+                      json={'path': '/etims-api/saveTrnsSalesOsdc', 'delay_ms': DRAIN_LATENCY_MS, 'times': -1})
     started = time.perf_counter()
     passes = 0
     while True:
@@ -146,7 +140,7 @@ def rpc(session, service, method, *args):
 
 
 def main():
-    sandbox('POST', 'reset')
+    bench.sandbox('POST', '/_sandbox/reset')
     with bench.odoo_env() as env:
         ids = setup_branch(env)
         bench.print_table(f'Invoices signed per minute ({LATENCY_MS} ms eTIMS latency)',

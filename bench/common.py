@@ -33,6 +33,13 @@ def sandbox_url():
     return os.environ['DDCPTS_SANDBOX_URL'].rstrip('/')
 
 
+def sandbox(method, path, *, timeout=600, **kwargs):
+    """Call the simulator (``path`` from its root: ``/_sandbox/reset``, a plugin route…); return its JSON."""
+    response = requests.request(method, f'{sandbox_url()}{path}', timeout=timeout, **kwargs)
+    response.raise_for_status()
+    return response.json()
+
+
 @functools.cache
 def _registry():
     """Odoo's configuration can be parsed only once per process: the registry is opened once."""

@@ -1,4 +1,4 @@
-"""Safaricom M-Pesa Daraja, in the wire formats of ``providers/daraja.md``.
+"""Safaricom M-Pesa Daraja, in the wire formats of ``docs/providers/daraja.md``.
 
 OAuth, STK Push (M-Pesa Express) and its query, C2B URL registration and payment simulation
 (validation, then confirmation), B2C v3 (v1 accepted), Transaction Status, Account Balance and

@@ -32,13 +32,16 @@ def lock_rows(records, *, nowait=False, skip_locked=False):
                 SQL.identifier(records._table), tuple(records.ids), mode)
     try:
         if nowait:
+            # the rows are fetched inside the savepoint: releasing it discards the cursor's result
             with records.env.cr.savepoint(flush=False):
                 records.env.cr.execute(query)
+                rows = records.env.cr.fetchall()
         else:
             records.env.cr.execute(query)
+            rows = records.env.cr.fetchall()
     except pg_errors.LockNotAvailable:
         return records.browse()
-    locked = records.browse([row[0] for row in records.env.cr.fetchall()])
+    locked = records.browse([row[0] for row in rows])
     locked.invalidate_recordset()
     return locked
 

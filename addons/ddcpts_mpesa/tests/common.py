@@ -1,6 +1,7 @@
 """Shared setup of the M-Pesa tests: a provider pointed at the simulator, KES invoices, Daraja payloads.
 
-The official example payloads of providers/daraja.md are kept here verbatim (as text) and sent as is.
+The official example payloads of Safaricom's documentation (docs/providers/daraja.md) are kept here
+verbatim (as text) and sent as is.
 """
 import base64
 import datetime
@@ -16,7 +17,7 @@ from odoo import Command
 from odoo.addons.ddcpts_base.tests.common import sandbox_url
 from odoo.addons.ddcpts_mpesa import const
 
-# providers/daraja.md, verbatim
+# Safaricom's documented examples (docs/providers/daraja.md), verbatim
 STK_SUCCESS_CALLBACK = '{"Body":{"stkCallback":{"MerchantRequestID":"29115-34620561-1","CheckoutRequestID":"ws_CO_191220191020363925","ResultCode":0,"ResultDesc":"The service request is processed successfully.","CallbackMetadata":{"Item":[{"Name":"Amount","Value":1.00},{"Name":"MpesaReceiptNumber","Value":"NLJ7RT61SV"},{"Name":"TransactionDate","Value":20191219102115},{"Name":"PhoneNumber","Value":254708374149}]}}}}'  # noqa: E501
 STK_CANCELLED_CALLBACK = '{"Body":{"stkCallback":{"MerchantRequestID":"f1e2-4b95-a71d-b30d3cdbb7a7942864","CheckoutRequestID":"ws_CO_21072024125243250722943992","ResultCode":1032,"ResultDesc":"Request cancelled by user"}}}'  # noqa: E501
 C2B_PAYMENT = '{"TransactionType":"Pay Bill","TransID":"RKL51ZDR4F","TransTime":"20231121121325","TransAmount":"5.00","BusinessShortCode":"600966","BillRefNumber":"Sample Transaction","InvoiceNumber":"","OrgAccountBalance":"25.00","ThirdPartyTransID":"","MSISDN":"2547 ***** 126","FirstName":"NICHOLAS","MiddleName":"","LastName":""}'  # noqa: E501

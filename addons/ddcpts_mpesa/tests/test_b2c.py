@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from odoo.exceptions import ValidationError
@@ -150,7 +151,7 @@ class TestB2CPayouts(MpesaTestMixin, DdcptsHttpCase):
         refund = self.create_invoice(300, partner=self.vendor, move_type='out_refund')
         for document, amount in ((bill, 2500), (refund, 300)):
             with self.subTest(document.move_type):
-                action = document.action_ddcpts_mpesa_payout()
+                action = document.action_mpesa_payout()
                 payout = self.env['ddcpts.payout'].with_context(action['context']).create({})
                 self.assertRecordValues(payout, [{'channel': 'mpesa', 'amount': amount, 'origin': document,
                                                   'recipient_phone': '254705912645', 'journal_id': self.journal.id}])
@@ -161,3 +162,28 @@ class TestB2CPayouts(MpesaTestMixin, DdcptsHttpCase):
         self.assertEqual(bill.payment_state, 'partial', "2 500 of 2 500.60 paid: M-Pesa pays whole shillings")
         self.assertEqual(bill.amount_residual, 0.6)
         self.assertIn(refund.payment_state, ('paid', 'in_payment'))
+
+    def test_malformed_results_never_end_a_payout(self):
+        payout = self._approved_payout(10)
+        payout.sudo().write({'state': 'sent', 'idempotency_key': '53e3-4aa8-9fe0-8fb5e4092cdd3533373'})
+        self.env.flush_all()
+        success = json.loads(B2C_SUCCESS_RESULT)
+        cases = {
+            "ResultCode": ({'ResultCode': [0]}, "Result.ResultCode: must be a number or a code"),
+            "no ResultCode": ({'ResultCode': None}, "ResultCode: is missing"),
+            "receipt": ({'TransactionID': {'A': 1}}, "Result.TransactionID: must be a string"),
+            "NUL": ({'OriginatorConversationID': '53e3-4aa8\u0000'}, "NUL or control character"),
+        }
+        for name, (changes, message) in cases.items():
+            with self.subTest(name):
+                body = json.loads(B2C_SUCCESS_RESULT)
+                body['Result'].update(changes)
+                if changes == {'ResultCode': None}:
+                    del body['Result']['ResultCode']
+                response = self.post_callback('b2c-result', body)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(message, response.json()['error'])
+                self.assertEqual(payout.state, 'sent')
+        response = self.post_callback('b2c-result', success)
+        self.assertEqual(response.status_code, 200)
+        self.assertRecordValues(payout, [{'state': 'done', 'provider_reference': 'SG632NMUAB'}])

@@ -107,7 +107,7 @@ class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
         ])
         lines = self._import(content)
 
-        states = {(line.ddcpts_mpesa_receipt, line.ddcpts_mpesa_kind): line.ddcpts_mpesa_state for line in lines}
+        states = {(line.mpesa_receipt, line.mpesa_kind): line.mpesa_state for line in lines}
         self.assertEqual(states, {
             ('SLOST00001', 'payment'): 'recovered',
             ('SKNOWN0001', 'payment'): 'matched',
@@ -121,9 +121,9 @@ class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
         self.assertEqual(len(self.env['payment.transaction'].search([('mpesa_receipt', '=', 'SLOST00001')])), 1)
         for invoice in (stk_invoice, known_invoice, new_invoice):
             self.assertIn(invoice.payment_state, ('paid', 'in_payment'), invoice.name)
-        self.assertEqual(lines.filtered(lambda line: line.ddcpts_mpesa_state in ('matched', 'recovered', 'charge'))
+        self.assertEqual(lines.filtered(lambda line: line.mpesa_state in ('matched', 'recovered', 'charge'))
                          .mapped('is_reconciled'), [True] * 5)
-        self.assertEqual(lines.filtered(lambda line: line.ddcpts_mpesa_kind == 'charge').move_id.line_ids
+        self.assertEqual(lines.filtered(lambda line: line.mpesa_kind == 'charge').move_id.line_ids
                          .filtered(lambda line: line.account_id == self.fee_account).balance != 0, True)
         self.assertTrue(missing.mpesa_missing_from_statement)
         self.assertFalse(known.mpesa_missing_from_statement)
@@ -134,8 +134,8 @@ class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
         # the accountant assigns the unknown payment: it is booked and its statement line reconciled
         who = self.env['payment.transaction'].search([('mpesa_receipt', '=', 'SWHO000001')])
         who._mpesa_assign(self.customer)
-        who_line = lines.filtered(lambda line: line.ddcpts_mpesa_receipt == 'SWHO000001')
-        self.assertEqual((who_line.ddcpts_mpesa_state, who_line.is_reconciled), ('matched', True))
+        who_line = lines.filtered(lambda line: line.mpesa_receipt == 'SWHO000001')
+        self.assertEqual((who_line.mpesa_state, who_line.is_reconciled), ('matched', True))
 
         with self.assertRaisesRegex(UserError, "imported already"):
             self._import(content)
@@ -159,7 +159,7 @@ class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
         ])
         [line] = self._import(content)
         self.assertEqual(paid_at.date(), line.date)
-        self.assertRecordValues(line, [{'ddcpts_mpesa_state': 'recovered', 'ddcpts_mpesa_transaction_id': old_push.id,
+        self.assertRecordValues(line, [{'mpesa_state': 'recovered', 'mpesa_transaction_id': old_push.id,
                                         'is_reconciled': True}])
         self.assertEqual(self.env['payment.transaction'].search([('mpesa_receipt', '=', 'SOLDPUSH01')]), old_push)
         self.assertEqual(len(invoice.transaction_ids.payment_id), 1, "the money is booked once")
@@ -180,7 +180,7 @@ class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
         buffer = io.BytesIO()
         workbook.save(buffer)
         lines = self._import(buffer.getvalue())
-        self.assertEqual(lines.mapped('ddcpts_mpesa_state'), ['recovered', 'charge'])
+        self.assertEqual(lines.mapped('mpesa_state'), ['recovered', 'charge'])
         self.assertEqual(lines.mapped('amount'), [640, -3])
         self.assertIn(invoice.payment_state, ('paid', 'in_payment'))
         self.assertAlmostEqual(self._journal_balance(), 637, places=2)
@@ -192,8 +192,8 @@ class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
         row = (f'SISO000001,{stamp},{stamp},Pay Bill,Completed,250.00,,250.00,,Pay Bill,"2547****149 - A",,'
                f'{invoice.name}')
         [line] = self._import(f"{header}\n{row}\n".encode())
-        self.assertRecordValues(line, [{'ddcpts_mpesa_state': 'recovered', 'ddcpts_mpesa_account_number': invoice.name,
-                                        'ddcpts_mpesa_completed_at': self._utc(5)}])
+        self.assertRecordValues(line, [{'mpesa_state': 'recovered', 'mpesa_account_number': invoice.name,
+                                        'mpesa_completed_at': self._utc(5)}])
         self.assertIn(invoice.payment_state, ('paid', 'in_payment'))
 
     def test_files_that_are_not_statements_are_refused(self):

@@ -83,7 +83,7 @@ class TestStkPush(MpesaTestMixin, DdcptsHttpCase):
         usd.currency_id = self.env.ref('base.USD')
         usd.action_post()
         with self.assertRaisesRegex(UserError, "posted customer invoices in KES"):
-            usd.action_ddcpts_mpesa_request_payment()
+            usd.action_mpesa_request_payment()
 
     def test_till_pays_with_buy_goods_to_the_till_number(self):
         self.provider.write({'mpesa_account_type': 'till', 'mpesa_till_number': '5678901'})
@@ -148,7 +148,7 @@ class TestStkPush(MpesaTestMixin, DdcptsHttpCase):
 
     def test_backend_wizard_requests_the_payment(self):
         invoice = self.create_invoice(700)
-        action = invoice.action_ddcpts_mpesa_request_payment()
+        action = invoice.action_mpesa_request_payment()
         wizard = self.env[action['res_model']].with_context(action['context']).create({})
         self.assertEqual((wizard.phone, wizard.amount), ('0708 374 149', 700))
         wizard.amount = 300
