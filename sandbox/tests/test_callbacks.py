@@ -6,14 +6,14 @@ import time
 
 
 def order_callback(client, url, payload=None):
-    """Have echo accept a request whose callback goes to ``url``; return when it was accepted."""
-    reply = client.post(
-        "/echo/api/callback",
-        json_body={"callback_url": url, "payload": payload or {"ref": "R-1"}},
-        headers={"Authorization": f"Bearer {client.token()}"},
-    )
+    """Have echo accept a request whose callback goes to ``url``; return the time just before it was sent
+    (a delivery is due its delay after the simulator got the request, so never before this time plus it)."""
+    headers = {"Authorization": f"Bearer {client.token()}"}
+    ordered = time.monotonic()
+    reply = client.post("/echo/api/callback", json_body={"callback_url": url, "payload": payload or {"ref": "R-1"}},
+                        headers=headers)
     assert reply.status == 202
-    return time.monotonic()
+    return ordered
 
 
 def test_default_delay_applies_without_rule(client, receiver, sandbox_app):
