@@ -3,12 +3,11 @@ from jsonrpc_client import JsonRpcClient, JsonRpcError
 
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
-from odoo.addons.ddcpts_mpesa.tests.common import MpesaTestMixin
+from odoo.addons.ddcpts_mpesa.tests.common import MpesaHttpCommon
 
 
 @tagged('post_install', '-at_install')
-class TestJsonRpcMpesa(MpesaTestMixin, DdcptsHttpCase):
+class TestJsonRpcMpesa(MpesaHttpCommon):
 
     @classmethod
     def setUpClass(cls):

@@ -14,8 +14,11 @@ from cryptography.x509.oid import NameOID
 
 from odoo import Command
 
-from odoo.addons.ddcpts_base.tests.common import sandbox_url
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase, sandbox_url
 from odoo.addons.ddcpts_mpesa import const
+from odoo.addons.payment.tests.common import PaymentCommon
+from odoo.addons.payment.tests.http_common import PaymentHttpCommon
 
 # Safaricom's documented examples (docs/providers/daraja.md), verbatim
 STK_SUCCESS_CALLBACK = '{"Body":{"stkCallback":{"MerchantRequestID":"29115-34620561-1","CheckoutRequestID":"ws_CO_191220191020363925","ResultCode":0,"ResultDesc":"The service request is processed successfully.","CallbackMetadata":{"Item":[{"Name":"Amount","Value":1.00},{"Name":"MpesaReceiptNumber","Value":"NLJ7RT61SV"},{"Name":"TransactionDate","Value":20191219102115},{"Name":"PhoneNumber","Value":254708374149}]}}}}'  # noqa: E501
@@ -66,32 +69,43 @@ def provider_values(journal):
     }
 
 
-class MpesaTestMixin:
-    """To mix into DdcptsCase or DdcptsHttpCase."""
+class MpesaCommon(AccountTestInvoicingCommon, PaymentCommon):
+    """Odoo's payment and invoicing test setup (a company of its own with its chart of accounts), with the
+    M-Pesa provider of that company pointed at the simulator, a KES journal and a Kenyan customer.
+
+    The tests act as the superuser, like the callbacks and crons they exercise: no test user of
+    ``AccountTestInvoicingCommon``.
+    """
+
+    @classmethod
+    def setup_independent_user(cls):
+        return None
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.kes = cls.env.ref('base.KES')
-        cls.kes.active = True
-        company = cls.env.company
+        cls.enable_post_process_patcher = False  # the tests check the payments M-Pesa money books
+        cls.kes = cls._prepare_currency('KES')
+        cls.customer = cls.env['res.partner'].create({
+            'name': "Achieng Otieno", 'mobile': '0708 374 149', 'country_id': cls.env.ref('base.ke').id,
+            'email': 'achieng@example.com',
+        })
         cls.journal = cls.env['account.journal'].create({
-            'name': "M-Pesa (tests)", 'code': 'TMPSA', 'type': 'bank',
-            'currency_id': cls.kes.id if company.currency_id != cls.kes else False,
+            'name': "M-Pesa (tests)", 'code': 'TMPSA', 'type': 'bank', 'currency_id': cls.kes.id,
         })
         cls.private_key, certificate = make_certificate()
         cls.fee_account = cls.env['account.account'].create({
             'name': "M-Pesa charges (tests)", 'code': '629900', 'account_type': 'expense',
         })
-        cls.provider = cls.env.ref('ddcpts_mpesa.payment_provider_mpesa')
-        # only this M-Pesa provider is in use during the tests
-        cls.env['payment.provider'].search([('code', '=', 'mpesa'), ('id', '!=', cls.provider.id)]).state = 'disabled'
-        cls.provider.write(dict(provider_values(cls.journal), mpesa_certificate_sandbox=base64.b64encode(certificate),
-                                mpesa_fee_account_id=cls.fee_account.id))
-        cls.customer = cls.env['res.partner'].create({
-            'name': "Achieng Otieno", 'mobile': '0708 374 149', 'country_id': cls.env.ref('base.ke').id,
-            'email': 'achieng@example.com',
-        })
+        cls.provider = cls._prepare_provider('mpesa', update_values=dict(
+            provider_values(cls.journal), mpesa_certificate_sandbox=base64.b64encode(certificate),
+            mpesa_fee_account_id=cls.fee_account.id,
+        ))
+        # what PaymentCommon's _create_transaction uses
+        cls.payment_method = cls.env.ref('payment.payment_method_mpesa')
+        cls.payment_method_id = cls.payment_method.id
+        cls.currency = cls.kes
+        cls.partner = cls.customer
 
     def setUp(self):
         super().setUp()
@@ -102,35 +116,17 @@ class MpesaTestMixin:
     # ------------------------------------------------------------------
 
     def create_invoice(self, amount, partner=None, post=True, move_type='out_invoice'):
-        invoice = self.env['account.move'].create({
-            'move_type': move_type,
-            'partner_id': (partner or self.customer).id,
-            'currency_id': self.kes.id,
-            'invoice_date': datetime.date.today(),
-            'invoice_line_ids': [Command.create({
-                'name': "Goods", 'quantity': 1, 'price_unit': amount, 'tax_ids': [Command.clear()],
-            })],
-        })
-        if post:
-            invoice.action_post()
-        return invoice
+        return self.init_invoice(move_type, partner=partner or self.customer, invoice_date=datetime.date.today(),
+                                 amounts=[amount], currency=self.kes, taxes=self.env['account.tax'], post=post)
 
     def create_pending_tx(self, amount, checkout_id, invoice=None, account_reference=None):
         """A transaction waiting for the callback of the STK push ``checkout_id`` (as if Odoo had sent it)."""
-        tx = self.env['payment.transaction'].create({
-            'provider_id': self.provider.id,
-            'payment_method_id': self.env.ref('payment.payment_method_mpesa').id,
-            'reference': f'TEST-{checkout_id[-8:]}',
-            'amount': amount,
-            'currency_id': self.kes.id,
-            'partner_id': self.customer.id,
-            'operation': 'online_direct',
-            'invoice_ids': [Command.set(invoice.ids)] if invoice else [],
-            'mpesa_checkout_request_id': checkout_id,
-            'provider_reference': checkout_id,
-            'mpesa_account_reference': account_reference or 'TEST',
-            'mpesa_source': 'stk',
-        })
+        tx = self._create_transaction(
+            'direct', sudo=False, reference=f'TEST-{checkout_id[-8:]}', amount=amount,
+            invoice_ids=[Command.set(invoice.ids)] if invoice else [],
+            mpesa_checkout_request_id=checkout_id, provider_reference=checkout_id,
+            mpesa_account_reference=account_reference or 'TEST', mpesa_source='stk',
+        )
         tx._set_pending()
         return tx
 
@@ -189,3 +185,7 @@ class MpesaTestMixin:
         for delivery in delivered:
             self.assertEqual(delivery['state'], 'delivered', delivery)
         return delivered
+
+
+class MpesaHttpCommon(MpesaCommon, PaymentHttpCommon, DdcptsHttpCase):
+    """The M-Pesa setup with Odoo's HTTP test server: callbacks reach the routes over real HTTP."""

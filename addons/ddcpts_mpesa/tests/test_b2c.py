@@ -4,18 +4,17 @@ from datetime import timedelta
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
 from odoo.addons.ddcpts_mpesa.tests.common import (
     B2C_FAILURE_RESULT,
     B2C_SUCCESS_RESULT,
     INITIATOR_PASSWORD,
-    MpesaTestMixin,
+    MpesaHttpCommon,
     decrypt_credential,
 )
 
 
 @tagged('post_install', '-at_install')
-class TestB2CPayouts(MpesaTestMixin, DdcptsHttpCase):
+class TestB2CPayouts(MpesaHttpCommon):
     """M-Pesa B2C as the ddcpts.payout adapter: idempotent sends, results, timeouts resolved by status."""
 
     @classmethod

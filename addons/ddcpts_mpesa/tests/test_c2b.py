@@ -4,13 +4,12 @@ from unittest.mock import patch
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
 from odoo.addons.ddcpts_mpesa import const
-from odoo.addons.ddcpts_mpesa.tests.common import C2B_PAYMENT, SHORTCODE, MpesaTestMixin
+from odoo.addons.ddcpts_mpesa.tests.common import C2B_PAYMENT, SHORTCODE, MpesaHttpCommon
 
 
 @tagged('post_install', '-at_install')
-class TestC2B(MpesaTestMixin, DdcptsHttpCase):
+class TestC2B(MpesaHttpCommon):
     """Money that arrives on the paybill: registration, validation, confirmation, matching, review."""
 
     def _confirm(self, payment):

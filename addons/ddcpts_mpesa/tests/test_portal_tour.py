@@ -1,11 +1,10 @@
 from odoo.tests import tagged
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
-from odoo.addons.ddcpts_mpesa.tests.common import MpesaTestMixin
+from odoo.addons.ddcpts_mpesa.tests.common import MpesaHttpCommon
 
 
 @tagged('post_install', '-at_install')
-class TestPortalTour(MpesaTestMixin, DdcptsHttpCase):
+class TestPortalTour(MpesaHttpCommon):
 
     def test_customer_pays_an_invoice_from_the_portal_with_mpesa(self):
         """Portal invoice > Pay Now > M-Pesa > the simulator approves > the invoice is paid."""

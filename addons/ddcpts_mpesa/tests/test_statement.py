@@ -8,8 +8,7 @@ import pytz
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
-from odoo.addons.ddcpts_mpesa.tests.common import MpesaTestMixin
+from odoo.addons.ddcpts_mpesa.tests.common import MpesaHttpCommon
 
 HEADER = ["Receipt No.", "Completion Time", "Initiation Time", "Details", "Transaction Status", "Paid In",
           "Withdrawn", "Balance", "Balance Confirmed", "Reason Type", "Other Party Info", "Linked Transaction ID",
@@ -18,7 +17,7 @@ NAIROBI = pytz.timezone('Africa/Nairobi')
 
 
 @tagged('post_install', '-at_install')
-class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
+class TestStatementReconciliation(MpesaHttpCommon):
     """The org-portal statement recovers lost callbacks, matches receipts, expenses charges."""
 
     @classmethod

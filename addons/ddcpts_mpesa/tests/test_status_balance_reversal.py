@@ -1,12 +1,11 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
-from odoo.addons.ddcpts_mpesa.tests.common import SHORTCODE, MpesaTestMixin
+from odoo.addons.ddcpts_mpesa.tests.common import SHORTCODE, MpesaHttpCommon
 
 
 @tagged('post_install', '-at_install')
-class TestStatusBalanceReversal(MpesaTestMixin, DdcptsHttpCase):
+class TestStatusBalanceReversal(MpesaHttpCommon):
     """The asynchronous Daraja requests: sent with the initiator's credential, answered on result routes."""
 
     def _paid_by_stk(self, amount=900):

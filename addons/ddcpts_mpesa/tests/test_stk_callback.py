@@ -6,16 +6,15 @@ from odoo.tests import tagged
 from odoo.tools.misc import formatLang
 from odoo.tools.safe_eval import safe_eval
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
 from odoo.addons.ddcpts_mpesa.tests.common import (
     STK_CANCELLED_CALLBACK,
     STK_SUCCESS_CALLBACK,
-    MpesaTestMixin,
+    MpesaHttpCommon,
 )
 
 
 @tagged('post_install', '-at_install')
-class TestStkCallback(MpesaTestMixin, DdcptsHttpCase):
+class TestStkCallback(MpesaHttpCommon):
     """The STK callback route: official payloads, result codes, replays, bad input."""
 
     def setUp(self):

@@ -5,12 +5,11 @@ from unittest.mock import patch
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
-from odoo.addons.ddcpts_mpesa.tests.common import CUSTOMER_MSISDN, PASSKEY, SHORTCODE, MpesaTestMixin
+from odoo.addons.ddcpts_mpesa.tests.common import CUSTOMER_MSISDN, PASSKEY, SHORTCODE, MpesaHttpCommon
 
 
 @tagged('post_install', '-at_install')
-class TestStkPush(MpesaTestMixin, DdcptsHttpCase):
+class TestStkPush(MpesaHttpCommon):
     """Odoo asks the customer's phone for a payment (STK push) and books the answer."""
 
     def _push(self, amount=1500, phone='0708 374 149', invoice=None):

@@ -3,13 +3,12 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
 from odoo.addons.ddcpts_mpesa import const
-from odoo.addons.ddcpts_mpesa.tests.common import MpesaTestMixin
+from odoo.addons.ddcpts_mpesa.tests.common import MpesaHttpCommon
 
 
 @tagged('post_install', '-at_install')
-class TestStkQuery(MpesaTestMixin, DdcptsHttpCase):
+class TestStkQuery(MpesaHttpCommon):
     """Lost STK callbacks are resolved by the query cron, with backoff, until the request expires."""
 
     def _push_with_lost_callback(self, amount=500, **result):
