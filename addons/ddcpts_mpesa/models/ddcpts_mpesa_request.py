@@ -198,7 +198,7 @@ class DdcptsMpesaRequest(models.Model):
 
     def _mpesa_lock(self):
         """Lock the request without waiting: held by another worker, the result is processed again later."""
-        if not lock_rows(self, nowait=True):
+        if not lock_rows(self, skip_locked=True):
             raise CallbackDeferred(_("The M-Pesa request %s is being processed by another worker.", self.name))
 
     def _mpesa_apply_status_result(self, code, parameters, result):

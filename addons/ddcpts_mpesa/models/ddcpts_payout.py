@@ -169,7 +169,7 @@ class DdcptsPayout(models.Model):
 
     def _mpesa_lock(self):
         """Lock the payout without waiting: held by another worker, the result is processed again later."""
-        if not lock_rows(self, nowait=True):
+        if not lock_rows(self, skip_locked=True):
             raise CallbackDeferred(_("Payout %s is being processed by another worker.", self.name))
 
     def _mpesa_set_paid(self, receipt, receiver=None, completed_at=None, amount=None, message=None):

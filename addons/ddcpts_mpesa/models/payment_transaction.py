@@ -30,7 +30,7 @@ class PaymentTransaction(models.Model):
 
     Every payment is booked once: the CheckoutRequestID and the receipt number (MpesaReceiptNumber,
     which C2B calls TransID) are unique keys. A replay is recognised by them without waiting for the
-    transaction's row; a callback that changes a transaction locks it without waiting (``NOWAIT``): when
+    transaction's row; a callback that changes a transaction locks it without waiting (``SKIP LOCKED``): when
     post-processing holds it, the callback is acknowledged and processed again later.
     """
     _inherit = 'payment.transaction'
@@ -156,7 +156,8 @@ class PaymentTransaction(models.Model):
         if provider_code != 'mpesa' or len(tx) == 1:
             return tx
         checkout_id = notification_data['CheckoutRequestID']
-        tx = self.search([('mpesa_checkout_request_id', '=', checkout_id), ('provider_code', '=', 'mpesa')])
+        tx = self.search_fetch([('mpesa_checkout_request_id', '=', checkout_id), ('provider_code', '=', 'mpesa')],
+                               ['provider_id', 'state', 'mpesa_receipt'])
         if not tx:
             raise CallbackInputError(_("No payment request %s is known here.", checkout_id), status=404)
         return tx
@@ -603,12 +604,13 @@ class PaymentTransaction(models.Model):
     # ------------------------------------------------------------------
 
     def _mpesa_lock(self):
-        """Lock these transactions for the callback changing them, without waiting: when another worker
-        holds one (post-processing, a cron), the callback is deferred and processed again later.
+        """Lock these transactions for the callback changing them, without waiting (``SKIP LOCKED``: no
+        savepoint needed): when another worker holds one (post-processing, a cron), the callback is
+        deferred and processed again later.
 
         A row changed by a concurrent (committed) transaction raises a serialization failure here: the
         callback decorator then processes the callback again, and it sees the change.
         """
-        if lock_rows(self, nowait=True) != self:
+        if lock_rows(self, skip_locked=True) != self:
             raise CallbackDeferred(_("Payment %s is being processed by another worker.", self[:1].reference))
         return self
