@@ -30,8 +30,8 @@ class PaymentTransaction(models.Model):
 
     Every payment is booked once: the CheckoutRequestID and the receipt number (MpesaReceiptNumber,
     which C2B calls TransID) are unique keys. A replay is recognised by them without waiting for the
-    transaction's row; a callback that changes a transaction locks it without waiting (``SKIP LOCKED``): when
-    post-processing holds it, the callback is acknowledged and processed again later.
+    transaction's row; a callback that changes a transaction locks it without waiting (``SKIP
+    LOCKED``): when post-processing holds it, the callback is acknowledged and processed again later.
     """
     _inherit = 'payment.transaction'
 
