@@ -73,8 +73,8 @@ def states(env, invoice_ids):
 
 
 def signed_per_minute(env, ids):
-    bench.sandbox('DELETE', 'rules')
-    bench.sandbox('POST', 'rules', json={'path': '/etims-api/saveTrnsSalesOsdc', 'delay_ms': LATENCY_MS, 'times': -1})
+    bench.sandbox('DELETE', '/_sandbox/rules')
+    bench.sandbox('POST', '/_sandbox/rules', json={'path': '/etims-api/saveTrnsSalesOsdc', 'delay_ms': LATENCY_MS, 'times': -1})
     invoice_ids = create_invoices(env, ids, INVOICES).ids
     env.cr.commit()
     session = bench.json_rpc_session()
@@ -105,8 +105,8 @@ def signed_per_minute(env, ids):
 
 
 def drain(env, ids):
-    bench.sandbox('DELETE', 'rules')
-    bench.sandbox('POST', 'rules', json={'path': '/etims-api/saveTrnsSalesOsdc', 'status': 503, 'times': -1})
+    bench.sandbox('DELETE', '/_sandbox/rules')
+    bench.sandbox('POST', '/_sandbox/rules', json={'path': '/etims-api/saveTrnsSalesOsdc', 'status': 503, 'times': -1})
     invoices = create_invoices(env, ids, QUEUE)
     invoice_ids = invoices.ids
     invoices.action_post()  # queued; after the commit the first one takes its number and waits for its retry
@@ -114,9 +114,9 @@ def drain(env, ids):
     env.invalidate_all()
     invoices.filtered(lambda move: move.etims_state == 'sending').write({'etims_next_attempt_at': False})
     env.cr.commit()
-    bench.sandbox('DELETE', 'rules')  # eTIMS is back
+    bench.sandbox('DELETE', '/_sandbox/rules')  # eTIMS is back
     if DRAIN_LATENCY_MS:
-        bench.sandbox('POST', 'rules', json={'path': '/etims-api/saveTrnsSalesOsdc', 'delay_ms': DRAIN_LATENCY_MS,
+        bench.sandbox('POST', '/_sandbox/rules', json={'path': '/etims-api/saveTrnsSalesOsdc', 'delay_ms': DRAIN_LATENCY_MS,
                                        'times': -1})
     from odoo import sql_db
 
@@ -154,7 +154,7 @@ def rpc(session, service, method, *args):
 
 
 def main():
-    bench.sandbox('POST', 'reset')
+    bench.sandbox('POST', '/_sandbox/reset')
     with bench.odoo_env() as env:
         ids = setup_branch(env)
         bench.print_table(f'Invoices signed per minute ({LATENCY_MS} ms eTIMS latency)',

@@ -16,19 +16,12 @@ import statistics
 import time
 
 import common as bench
-import requests
 
 RECIPIENTS = int(os.environ.get('DDCPTS_BENCH_SMS', 10000))
 REPORTS = os.environ.get('DDCPTS_BENCH_SMS_REPORTS', '1') != '0'
 REPORT_TIMEOUT = 900
 QUERIES_PER_REPORT_TARGET = 10  # SQL queries of one delivery report, HTTP request included
 BODY = "Dear member, the AGM is on Saturday 10am at the Nakuru hall. Reply STOP to opt out."
-
-
-def sandbox(method, path, **kwargs):
-    response = requests.request(method, f'{bench.sandbox_url()}{path}', timeout=60, **kwargs)
-    response.raise_for_status()
-    return response.json()
 
 
 def peak_rss_mb():
@@ -89,20 +82,20 @@ def early_report_count(env):
 
 
 def main():
-    sandbox('POST', '/_sandbox/reset')
+    bench.sandbox('POST', '/_sandbox/reset')
     child = multiprocessing.get_context('fork').Process(target=prepare)
     child.start()
     child.join()
     with bench.odoo_env() as env:
         gateway = env['ddcpts.sms.gateway'].search([('username', '=', 'bench')], limit=1)
         if REPORTS:
-            sandbox('POST', '/africastalking/dashboard/callbacks', json={
+            bench.sandbox('POST', '/africastalking/dashboard/callbacks', json={
                 'username': 'bench', 'delivery_reports': gateway._ddcpts_sms_callback_url('delivery')})
         memory_before = peak_rss_mb()
         log_since = bench.log_offset()
         started = time.perf_counter()
         seconds, peak_mb, states = drain(env)
-        at_state = sandbox('GET', '/_sandbox/state')['africastalking']
+        at_state = bench.sandbox('GET', '/_sandbox/state')['africastalking']
         bench.print_table(f"Mass SMS of {RECIPIENTS} recipients through Africa's Talking (simulator)", [{
             'recipients': RECIPIENTS,
             'http_requests': at_state['send_requests'],

@@ -33,9 +33,9 @@ def sandbox_url():
     return os.environ['DDCPTS_SANDBOX_URL'].rstrip('/')
 
 
-def sandbox(method, path, timeout=600, **kwargs):
-    """Call the simulator's control API (``/_sandbox/<path>``) and return its JSON answer."""
-    response = requests.request(method, f'{sandbox_url()}/_sandbox/{path}', timeout=timeout, **kwargs)
+def sandbox(method, path, *, timeout=600, **kwargs):
+    """Call the simulator (``path`` from its root: ``/_sandbox/reset``, a plugin route…); return its JSON."""
+    response = requests.request(method, f'{sandbox_url()}{path}', timeout=timeout, **kwargs)
     response.raise_for_status()
     return response.json()
 

@@ -228,14 +228,14 @@ class Context:
 class Sandbox:
     """The WSGI application: plugin routes behind scripted rules, plus the ``/_sandbox/`` control API."""
 
-    def __init__(self, plugins=None, *, callback_delay_ms=300):
+    def __init__(self, plugins=None, *, callback_delay_ms=300, hold_callbacks=False):
         if plugins is None:
             from .plugins import PLUGINS  # imported here because plugin modules import this one
 
             plugins = [plugin_class() for plugin_class in PLUGINS]
         self.plugins = list(plugins)
         self.rules = RuleBook()
-        self.callbacks = CallbackDispatcher(callback_delay_ms)
+        self.callbacks = CallbackDispatcher(callback_delay_ms, hold=hold_callbacks)
         self._log_lock = threading.Lock()
         self._request_log = collections.deque(maxlen=REQUEST_LOG_LIMIT)
         self._request_ids = itertools.count(1)
@@ -259,6 +259,7 @@ class Sandbox:
             (("GET",), "requests", self._list_requests),
             (("GET",), "callbacks", self._list_callbacks),
             (("POST",), "callbacks/wait", self._wait_callbacks),
+            (("POST",), "callbacks/deliver", self._deliver_callbacks),
             (("GET",), "state", self._state),
         ):
             self._control.add(methods, CONTROL_PREFIX + path, handler)
@@ -270,7 +271,7 @@ class Sandbox:
         return [response.body]
 
     def post_callback(self, url, body, *, content_type="json", method="POST", rule=None, headers=None,
-                      generation=None):
+                      generation=None, on_finished=None):
         """Deliver ``body`` to ``url`` later, as shaped by ``rule['callback']``; return the delivery id.
 
         A request that arrived before the last reset (``generation``) delivers nothing: a slow request
@@ -278,11 +279,12 @@ class Sandbox:
         """
         if generation is not None and generation != self._generation:
             return None
-        return self.callbacks.post(url, body, content_type=content_type, method=method, rule=rule, headers=headers)
+        return self.callbacks.post(url, body, content_type=content_type, method=method, rule=rule, headers=headers,
+                                   on_finished=on_finished)
 
-    def reset(self):
+    def reset(self, hold_callbacks=None):
         self.rules.clear()
-        self.callbacks.reset()
+        self.callbacks.reset(hold=hold_callbacks)
         with self._log_lock:
             self._request_log.clear()
             self._generation += 1
@@ -346,7 +348,10 @@ class Sandbox:
         return Response.json({"status": "ok", "plugins": [plugin.name for plugin in self.plugins]})
 
     def _reset(self, request):
-        self.reset()
+        data = request.json_or_none() or {}
+        if not isinstance(data, dict) or not isinstance(data.get("hold_callbacks", False), (bool, type(None))):
+            raise BadRequest("expected {\"hold_callbacks\": true|false} or an empty body")
+        self.reset(hold_callbacks=data.get("hold_callbacks"))
         return Response.json({"reset": True})
 
     def _list_rules(self, request):
@@ -382,6 +387,14 @@ class Sandbox:
         if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout < 0:
             raise BadRequest("timeout must be a number of seconds >= 0")
         records, complete = self.callbacks.wait(count, timeout)
+        return Response.json({"callbacks": records, "complete": complete})
+
+    def _deliver_callbacks(self, request):
+        data = request.json_or_none() or {}
+        timeout = data.get("timeout", 30) if isinstance(data, dict) else None
+        if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout < 0:
+            raise BadRequest("timeout must be a number of seconds >= 0")
+        records, complete = self.callbacks.deliver_held(timeout)
         return Response.json({"callbacks": records, "complete": complete})
 
     def _state(self, request):

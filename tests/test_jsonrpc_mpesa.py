@@ -3,12 +3,11 @@ from jsonrpc_client import JsonRpcClient, JsonRpcError
 
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
-from odoo.addons.ddcpts_mpesa.tests.common import MpesaTestMixin
+from odoo.addons.ddcpts_mpesa.tests.common import MpesaHttpCommon
 
 
 @tagged('post_install', '-at_install')
-class TestJsonRpcMpesa(MpesaTestMixin, DdcptsHttpCase):
+class TestJsonRpcMpesa(MpesaHttpCommon):
 
     @classmethod
     def setUpClass(cls):
@@ -33,7 +32,7 @@ class TestJsonRpcMpesa(MpesaTestMixin, DdcptsHttpCase):
         self.assertTrue(started['checkout_request_id'].startswith('ws_CO_'))
         self.assertEqual(self.sandbox_requests('/mpesa/stkpush/')[0]['json']['Amount'], 800)
 
-        self.wait_for_sandbox_callbacks(1)
+        self.deliver_callbacks(1)
         [tx] = erp.execute('payment.transaction', 'read', [started['transaction_id']],
                            fields=['state', 'mpesa_receipt', 'reference'])
         self.assertEqual((tx['state'], tx['reference']), ('done', started['reference']))

@@ -12,6 +12,11 @@ class ProviderError(UserError):
     """The provider could not be reached (timeout, connection refused) after the allowed attempts."""
 
 
+class CallbackDeferred(Exception):
+    """The record a callback changes is locked by a long transaction (post-processing, a cron): the
+    callback is acknowledged and left "received", and ``ddcpts.callback``'s cron processes it again."""
+
+
 class CallbackInputError(Exception):
     """What a provider sent cannot be used (not JSON, a missing or mistyped field): answered 4xx."""
 

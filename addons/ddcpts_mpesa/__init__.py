@@ -1,6 +1,6 @@
 from . import controllers
 from . import models
-from . import wizards
+from . import wizard
 
 from odoo.addons.payment import reset_payment_provider, setup_provider
 

@@ -1,4 +1,4 @@
-"""Safaricom Daraja facts (see docs/providers/daraja.md): hosts, endpoints, limits and result codes."""
+"""Safaricom Daraja facts (docs/providers/daraja.md): hosts, endpoints, limits and result codes."""
 from datetime import timedelta
 
 from odoo.tools.translate import LazyTranslate

@@ -380,8 +380,7 @@ class DarajaPlugin(Plugin):
             registration, shortcode, trans_id, amount, bill_ref, msisdn, ctx.result.get("first_name", "NICHOLAS"),
             "Pay Bill" if data["CommandID"] == "CustomerPayBillOnline" else "Buy Goods",
         )
-        validate = ctx.result.get("validation", True)
-        threading.Thread(target=self._c2b_flow, args=(ctx, registration, body, validate), daemon=True).start()
+        self._c2b_flow(ctx, registration, body, validate=ctx.result.get("validation", True))
         return Response.json({
             "OriginatorCoversationID": f"{secrets.randbelow(9000) + 1000}-{secrets.randbelow(10**8)}-1",
             "ResponseCode": "0",
@@ -422,25 +421,20 @@ class DarajaPlugin(Plugin):
 
     def _c2b_flow(self, ctx, registration, body, validate):
         """Validation first; confirmation when accepted, or when validation failed and ResponseType is Completed."""
-        if validate:
-            delivery = self._wait_delivery(ctx, ctx.post_callback(registration["validation_url"], body))
+
+        def confirm_if_accepted(delivery):
             answer = self._json_answer(delivery)
-            if delivery and delivery["state"] == "delivered" and answer is not None:
+            if delivery["state"] == "delivered" and answer is not None:
                 if str(answer.get("ResultCode")) != "0":
                     return  # rejected: the customer's payment is refused, nothing is confirmed
             elif registration["response_type"] == "Cancelled":
                 return
-        ctx.post_callback(registration["confirmation_url"], body)
+            ctx.post_callback(registration["confirmation_url"], body)
 
-    @staticmethod
-    def _wait_delivery(ctx, delivery_id, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for record in ctx.sandbox.callbacks.records():
-                if record["id"] == delivery_id and record["state"] != "pending":
-                    return record
-            time.sleep(0.05)
-        return None
+        if validate:
+            ctx.post_callback(registration["validation_url"], body, on_finished=confirm_if_accepted)
+        else:
+            ctx.post_callback(registration["confirmation_url"], body)
 
     @staticmethod
     def _json_answer(delivery):

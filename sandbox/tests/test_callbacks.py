@@ -6,14 +6,14 @@ import time
 
 
 def order_callback(client, url, payload=None):
-    """Have echo accept a request whose callback goes to ``url``; return when it was accepted."""
-    reply = client.post(
-        "/echo/api/callback",
-        json_body={"callback_url": url, "payload": payload or {"ref": "R-1"}},
-        headers={"Authorization": f"Bearer {client.token()}"},
-    )
+    """Have echo accept a request whose callback goes to ``url``; return the time just before it was sent
+    (a delivery is due its delay after the simulator got the request, so never before this time plus it)."""
+    headers = {"Authorization": f"Bearer {client.token()}"}
+    ordered = time.monotonic()
+    reply = client.post("/echo/api/callback", json_body={"callback_url": url, "payload": payload or {"ref": "R-1"}},
+                        headers=headers)
     assert reply.status == 202
-    return time.monotonic()
+    return ordered
 
 
 def test_default_delay_applies_without_rule(client, receiver, sandbox_app):
@@ -108,10 +108,44 @@ def test_wait_reports_incomplete_on_timeout(client):
     assert client.post("/_sandbox/callbacks/wait", json_body={"timeout": 1}).status == 400
 
 
-def test_reset_cancels_queued_deliveries(client, receiver, sandbox_app):
+def test_reset_cancels_queued_and_held_deliveries(client, receiver, sandbox_app):
     client.add_rule(path="/echo/api/callback", callback={"delay_ms": 300})
     order_callback(client, receiver.url + "/cancelled")
-    client.post("/_sandbox/reset")
-    time.sleep(0.5)
-    assert receiver.received == []
+    client.post("/_sandbox/reset", json_body={"hold_callbacks": True})
+    order_callback(client, receiver.url + "/held-then-reset")
+    client.post("/_sandbox/reset", json_body={"hold_callbacks": True})
     assert sandbox_app.callbacks.records() == []
+    # nothing is left to send: the queued delivery and the held one are gone for good
+    assert client.post("/_sandbox/callbacks/deliver", json_body={}).json() == {"callbacks": [], "complete": True}
+    assert receiver.received == []
+
+
+def test_held_callbacks_are_sent_only_when_asked_and_the_answer_waits_for_them(client, receiver):
+    assert client.post("/_sandbox/reset", json_body={"hold_callbacks": True}).json() == {"reset": True}
+    client.add_rule(path="/echo/api/callback", callback={"copies": 2})
+    client.add_rule(path="/echo/api/callback", callback={"drop": True})
+    order_callback(client, receiver.url + "/first", {"ref": "H-1"})
+    order_callback(client, receiver.url + "/dropped")
+    order_callback(client, receiver.url + "/second", {"ref": "H-2"})
+    listed = client.get("/_sandbox/callbacks").json()["callbacks"]
+    assert [item["state"] for item in listed] == ["held", "dropped", "held"]
+    assert client.wait_callbacks(3, timeout=0)["complete"] is False, "held deliveries are not finished"
+    assert receiver.received == []
+
+    answer = client.post("/_sandbox/callbacks/deliver", json_body={"timeout": 30}).json()
+    assert answer["complete"] is True
+    assert [(item["url"].rsplit("/", 1)[1], item["state"], item["attempts"]) for item in answer["callbacks"]] == [
+        ("first", "delivered", 2), ("second", "delivered", 1)]
+    # the answer came after every copy reached the receiver
+    assert sorted(item["path"] for item in receiver.received) == ["/first", "/first", "/second"]
+    assert client.post("/_sandbox/callbacks/deliver", json_body={}).json()["callbacks"] == []
+
+
+def test_reset_without_body_returns_to_immediate_delivery(client, receiver):
+    client.post("/_sandbox/reset", json_body={"hold_callbacks": True})
+    client.post("/_sandbox/reset")
+    client.add_rule(path="/echo/api/callback", callback={"delay_ms": 0})
+    order_callback(client, receiver.url + "/hook")
+    [delivery] = client.wait_callbacks(1)["callbacks"]
+    assert delivery["state"] == "delivered"
+    assert client.post("/_sandbox/reset", json_body={"hold_callbacks": "yes"}).status == 400

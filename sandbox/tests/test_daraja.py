@@ -274,7 +274,6 @@ def test_unreachable_validation_follows_the_response_type(daraja, response_type,
     daraja.client.add_rule(path="/mpesa/c2b/", callback={"drop": True})
     daraja.simulate()
     daraja.wait(1)
-    time.sleep(0.3)
     records = daraja.client.get("/_sandbox/callbacks").json()["callbacks"]
     assert len(records) == 1 + confirmed
 

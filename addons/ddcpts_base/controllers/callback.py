@@ -4,7 +4,7 @@
 
         @callback_route('/ddcpts/daraja/<int:record_id>/<string:token>/stk',
                         provider_model='payment.provider',
-                        processor='payment.transaction._ddcpts_process_stk_callback')
+                        processor='payment.transaction._mpesa_process_stk_callback')
         def daraja_stk_callback(self, result):
             return {'ResultCode': 0, 'ResultDesc': 'Accepted'}
 

@@ -6,13 +6,15 @@ from urllib.parse import parse_qsl
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.ddcpts_base.exceptions import RETRYABLE_DATABASE_ERRORS, CallbackInputError
+from odoo.addons.ddcpts_base.exceptions import RETRYABLE_DATABASE_ERRORS, CallbackDeferred, CallbackInputError
 from odoo.addons.ddcpts_base.tools.actions import notification
 from odoo.addons.ddcpts_base.tools.orm import browse_existing
+from odoo.addons.ddcpts_base.tools.locking import process_queue
 
 _logger = logging.getLogger(__name__)
 
 CONTENT_TYPES = [('json', "JSON"), ('form', "Form"), ('raw', "Raw")]
+DEFERRED_GRACE = timedelta(minutes=1)  # a callback still "received" after this was deferred or interrupted
 
 
 class DdcptsCallback(models.Model):
@@ -140,6 +142,10 @@ class DdcptsCallback(models.Model):
         visible (a unique key inserted concurrently counts as such: on retry the processor finds
         the row and sees a duplicate).
 
+        A processor that would have to wait for a row held by a long transaction raises
+        ``CallbackDeferred``: the callback stays "received" (and is acknowledged) until
+        ``_cron_process_received`` runs it again.
+
         :return: ``(state, result)`` where result is what the processor returned, or the error
         """
         self.ensure_one()
@@ -154,6 +160,14 @@ class DdcptsCallback(models.Model):
                     result = self._ddcpts_run_processor(model_name, method_name, attempts)
         except RETRYABLE_DATABASE_ERRORS:
             raise
+        except CallbackDeferred as reason:
+            if own_transaction:
+                self.env.cr.rollback()
+            _logger.info("Callback %s (%s) deferred: %s", self.id, self.route, reason)
+            self.write({'error': str(reason), 'response_status': 200, 'attempt_count': attempts})
+            self.env.ref('ddcpts_base.ir_cron_process_received_callbacks')._trigger(
+                at=fields.Datetime.now() + DEFERRED_GRACE)
+            return 'received', None
         except Exception as error:  # recorded on the callback, answered 4xx or 500
             if own_transaction:
                 self.env.cr.rollback()
@@ -191,6 +205,21 @@ class DdcptsCallback(models.Model):
             return notification('\n'.join(failures), _("Processing failed again"), kind='danger', sticky=True,
                                 reload=True)
         return notification(_("%s callback(s) processed.", len(self)), reload=True)
+
+    @api.model
+    def _cron_process_received(self, limit=200):
+        """Process the callbacks left "received": deferred behind a lock, or cut off by a worker's end."""
+        domain = [('state', '=', 'received'), ('received_at', '<', fields.Datetime.now() - DEFERRED_GRACE)]
+        process_queue(self, domain, lambda callbacks: callbacks._process_claimed(), limit=limit,
+                      cron_xmlid='ddcpts_base.ir_cron_process_received_callbacks')
+
+    def _process_claimed(self):
+        for callback in self:
+            try:
+                with self.env.cr.savepoint():
+                    callback._ddcpts_process()
+            except RETRYABLE_DATABASE_ERRORS as error:
+                _logger.info("Callback %s still conflicting, processed again later: %s", callback.id, error)
 
     @api.autovacuum
     def _gc_old_callbacks(self):

@@ -2,6 +2,9 @@
 
 - ``SandboxMixin`` drives the provider simulator started by ``make test`` (``DDCPTS_SANDBOX_URL``)
   through its control API: reset, scripted outcomes, the requests it received, callbacks it sent.
+  Tests reset it in *hold* mode: a callback is sent only when the test calls
+  ``sandbox_deliver_callbacks()``, which blocks until each delivery was answered, so a callback never
+  reaches the shared test cursor while the test itself is writing.
 - ``DdcptsCase`` is a TransactionCase whose registry is in test mode (``RegistryTestModeMixin``, as
   in HttpCase), so the code that writes logs in its own transaction (provider calls, callbacks,
   token cache) stays inside the test's transaction and is rolled back with it.
@@ -45,8 +48,10 @@ class SandboxMixin:
         response.raise_for_status()
         return response.json()
 
-    def sandbox_reset(self):
-        self.sandbox('POST', 'reset')
+    def sandbox_reset(self, hold_callbacks=True):
+        """Forget rules, logs and callbacks; from now on callbacks wait for ``sandbox_deliver_callbacks``
+        (``hold_callbacks=False``: they are sent by themselves, as in ``make run``)."""
+        self.sandbox('POST', 'reset', json={'hold_callbacks': hold_callbacks})
 
     def sandbox_rule(self, **rule):
         """Script the next matching request(s): status/body, delay_ms, result, callback, times."""
@@ -55,9 +60,22 @@ class SandboxMixin:
     def sandbox_requests(self, path=''):
         return self.sandbox('GET', 'requests', params={'path': path} if path else None)['requests']
 
-    def sandbox_wait_callbacks(self, count, timeout=20):
-        answer = self.sandbox('POST', 'callbacks/wait', json={'count': count, 'timeout': timeout})
-        self.assertTrue(answer['complete'], f"the simulator did not deliver {count} callback(s): {answer['callbacks']}")
+    def sandbox_deliver_callbacks(self, count, timeout=120):
+        """Have the simulator send the ``count`` callbacks it holds and block until each was answered.
+
+        The test's pending writes are flushed first (the callback's request reads them through the
+        shared test cursor) and its cache is dropped after (the callback changed the records).
+
+        :return: the delivery records (``state`` ``delivered`` when every copy was answered 2xx)
+        """
+        self.env.flush_all()
+        answer = requests.post(f'{sandbox_url()}/_sandbox/callbacks/deliver', json={'timeout': timeout},
+                               timeout=timeout + 30)
+        answer.raise_for_status()
+        answer = answer.json()
+        self.env.invalidate_all()
+        self.assertTrue(answer['complete'], f"the simulator did not deliver its callbacks: {answer['callbacks']}")
+        self.assertEqual(len(answer['callbacks']), count, f"callbacks held by the simulator: {answer['callbacks']}")
         return answer['callbacks']
 
 

@@ -12,56 +12,56 @@ class AccountBankStatementLine(models.Model):
     """
     _inherit = 'account.bank.statement.line'
 
-    ddcpts_mpesa_provider_id = fields.Many2one('payment.provider', "M-Pesa Account", readonly=True,
+    mpesa_provider_id = fields.Many2one('payment.provider', "M-Pesa Account", readonly=True,
                                                index='btree_not_null')
-    ddcpts_mpesa_receipt = fields.Char("M-Pesa Receipt", readonly=True, index='btree_not_null')
-    ddcpts_mpesa_kind = fields.Selection([
+    mpesa_receipt = fields.Char("M-Pesa Receipt", readonly=True, index='btree_not_null')
+    mpesa_kind = fields.Selection([
         ('payment', "Payment received"),
         ('charge', "Charge"),
         ('payout', "Payout"),
         ('reversal', "Reversal"),
         ('other', "Other"),
     ], string="M-Pesa Row", readonly=True)
-    ddcpts_mpesa_completed_at = fields.Datetime("Completed On (M-Pesa)", readonly=True)
-    ddcpts_mpesa_account_number = fields.Char("A/C No.", readonly=True)
-    ddcpts_mpesa_other_party = fields.Char("Other Party", readonly=True)
-    ddcpts_mpesa_state = fields.Selection([
+    mpesa_completed_at = fields.Datetime("Completed On (M-Pesa)", readonly=True)
+    mpesa_account_number = fields.Char("A/C No.", readonly=True)
+    mpesa_other_party = fields.Char("Other Party", readonly=True)
+    mpesa_state = fields.Selection([
         ('matched', "Matched"),
         ('recovered', "Recovered"),
         ('review', "Waiting for Review"),
         ('charge', "Charge Booked"),
         ('unmatched', "Not Matched"),
     ], string="M-Pesa Reconciliation", readonly=True, index=True)
-    ddcpts_mpesa_transaction_id = fields.Many2one('payment.transaction', "M-Pesa Transaction", readonly=True)
-    ddcpts_mpesa_payout_id = fields.Many2one('ddcpts.payout', "M-Pesa Payout", readonly=True)
-    ddcpts_mpesa_note = fields.Char("Reconciliation Note", readonly=True)
-    ddcpts_mpesa_import_key = fields.Char(readonly=True, copy=False,
+    mpesa_transaction_id = fields.Many2one('payment.transaction', "M-Pesa Transaction", readonly=True)
+    mpesa_payout_id = fields.Many2one('ddcpts.payout', "M-Pesa Payout", readonly=True)
+    mpesa_note = fields.Char("Reconciliation Note", readonly=True)
+    mpesa_import_key = fields.Char(readonly=True, copy=False,
                                           help="Receipt and row kind: a statement row is imported once.")
 
     _sql_constraints = [
-        ('ddcpts_mpesa_import_key_unique', 'UNIQUE(ddcpts_mpesa_import_key)',
+        ('mpesa_import_key_unique', 'UNIQUE(mpesa_import_key)',
          "This M-Pesa statement row was imported already."),
     ]
 
     def _mpesa_reconcile(self):
         """Match every M-Pesa row that is still in the suspense account."""
-        for line in self.filtered(lambda st_line: st_line.ddcpts_mpesa_provider_id and not st_line.is_reconciled):
-            getattr(line, f'_mpesa_reconcile_{line.ddcpts_mpesa_kind}')()
+        for line in self.filtered(lambda st_line: st_line.mpesa_provider_id and not st_line.is_reconciled):
+            getattr(line, f'_mpesa_reconcile_{line.mpesa_kind}')()
 
     def _mpesa_reconcile_payment(self):
         """Money in: its transaction, or a new one booked like a C2B confirmation (lost callback)."""
         tx_model = self.env['payment.transaction'].sudo()
-        tx = tx_model.search([('mpesa_receipt', '=', self.ddcpts_mpesa_receipt)], limit=1)
+        tx = tx_model.search([('mpesa_receipt', '=', self.mpesa_receipt)], limit=1)
         state = 'matched'
         if not tx:
-            phone, _sep, name = (self.ddcpts_mpesa_other_party or '').partition(' - ')
-            tx, _changed = tx_model._mpesa_book_received_money(self.ddcpts_mpesa_provider_id, {
-                'receipt': self.ddcpts_mpesa_receipt,
+            phone, _sep, name = (self.mpesa_other_party or '').partition(' - ')
+            tx, _changed = tx_model._mpesa_book_received_money(self.mpesa_provider_id, {
+                'receipt': self.mpesa_receipt,
                 'amount': self.amount,
                 'phone': phone.strip(),
                 'payer_name': name.strip(),
-                'bill_ref': self.ddcpts_mpesa_account_number or '',
-                'paid_at': self.ddcpts_mpesa_completed_at,
+                'bill_ref': self.mpesa_account_number or '',
+                'paid_at': self.mpesa_completed_at,
                 'source': 'statement',
             })
             state = 'recovered'
@@ -76,20 +76,20 @@ class AccountBankStatementLine(models.Model):
 
     def _mpesa_reconcile_payout(self):
         payout = self.env['ddcpts.payout'].sudo().search([
-            ('channel', '=', 'mpesa'), ('provider_reference', '=', self.ddcpts_mpesa_receipt),
+            ('channel', '=', 'mpesa'), ('provider_reference', '=', self.mpesa_receipt),
         ], limit=1)
         if not payout.payment_id:
             self._mpesa_set_state('unmatched', note=_("No done M-Pesa payout has this receipt."))
             return
         self._mpesa_reconcile_with_payment(payout.payment_id)
-        self.write({'ddcpts_mpesa_state': 'matched', 'ddcpts_mpesa_payout_id': payout.id, 'ddcpts_mpesa_note': False})
+        self.write({'mpesa_state': 'matched', 'mpesa_payout_id': payout.id, 'mpesa_note': False})
 
     def _mpesa_reconcile_reversal(self):
         refund_tx = self.env['payment.transaction'].sudo().search([
-            ('operation', '=', 'refund'), ('source_transaction_id.mpesa_receipt', '=', self.ddcpts_mpesa_receipt),
+            ('operation', '=', 'refund'), ('source_transaction_id.mpesa_receipt', '=', self.mpesa_receipt),
             ('state', '=', 'done'),
         ], limit=1) or self.env['payment.transaction'].sudo().search([
-            ('operation', '=', 'refund'), ('mpesa_receipt', '=', self.ddcpts_mpesa_receipt), ('state', '=', 'done'),
+            ('operation', '=', 'refund'), ('mpesa_receipt', '=', self.mpesa_receipt), ('state', '=', 'done'),
         ], limit=1)
         if not refund_tx.payment_id:
             self._mpesa_set_state('unmatched', note=_("No booked M-Pesa reversal has this receipt."))
@@ -98,7 +98,7 @@ class AccountBankStatementLine(models.Model):
         self._mpesa_set_state('matched', refund_tx)
 
     def _mpesa_reconcile_charge(self):
-        account = self.ddcpts_mpesa_provider_id.mpesa_fee_account_id
+        account = self.mpesa_provider_id.mpesa_fee_account_id
         if not account:
             self._mpesa_set_state('unmatched', note=_("Set the M-Pesa charges account on the provider."))
             return
@@ -109,9 +109,9 @@ class AccountBankStatementLine(models.Model):
         self._mpesa_set_state('unmatched', note=_("Not an M-Pesa payment, payout, reversal or charge."))
 
     def _mpesa_set_state(self, state, tx=None, note=False):
-        values = {'ddcpts_mpesa_state': state, 'ddcpts_mpesa_note': note or False}
+        values = {'mpesa_state': state, 'mpesa_note': note or False}
         if tx:
-            values['ddcpts_mpesa_transaction_id'] = tx.id
+            values['mpesa_transaction_id'] = tx.id
         self.write(values)
 
     def _mpesa_reconcile_with_payment(self, payment):

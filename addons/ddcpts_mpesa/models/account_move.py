@@ -14,8 +14,8 @@ MATCHABLE_INVOICES = "move_type = 'out_invoice' AND state = 'posted'"
 class AccountMove(models.Model):
     _inherit = 'account.move'
 
-    ddcpts_mpesa_requestable = fields.Boolean(compute='_compute_ddcpts_mpesa_buttons')
-    ddcpts_mpesa_payable = fields.Boolean(compute='_compute_ddcpts_mpesa_buttons')
+    mpesa_requestable = fields.Boolean(compute='_compute_mpesa_buttons')
+    mpesa_payable = fields.Boolean(compute='_compute_mpesa_buttons')
 
     def init(self):
         super().init()
@@ -24,12 +24,12 @@ class AccountMove(models.Model):
                          [f'({REFERENCE_KEY.format(column=column)})'], where=MATCHABLE_INVOICES)
 
     @api.depends('move_type', 'state', 'payment_state', 'currency_id')
-    def _compute_ddcpts_mpesa_buttons(self):
+    def _compute_mpesa_buttons(self):
         for move in self:
             open_posted = move.state == 'posted' and move.payment_state in ('not_paid', 'partial')
             in_kes = move.currency_id.name in const.SUPPORTED_CURRENCIES
-            move.ddcpts_mpesa_requestable = open_posted and in_kes and move.move_type == 'out_invoice'
-            move.ddcpts_mpesa_payable = open_posted and in_kes and move.move_type in ('in_invoice', 'out_refund')
+            move.mpesa_requestable = open_posted and in_kes and move.move_type == 'out_invoice'
+            move.mpesa_payable = open_posted and in_kes and move.move_type in ('in_invoice', 'out_refund')
 
     # ------------------------------------------------------------------
     # Matching paybill payments
@@ -56,7 +56,7 @@ class AccountMove(models.Model):
     # Requesting a payment (STK push) from the back office or over JSON-RPC
     # ------------------------------------------------------------------
 
-    def action_ddcpts_mpesa_request_payment(self):
+    def action_mpesa_request_payment(self):
         """Button: open the wizard asking the customer's phone for the amount due (or part of it)."""
         self.ensure_one()
         self._mpesa_check_requestable()
@@ -122,7 +122,7 @@ class AccountMove(models.Model):
         return tx
 
     def _mpesa_check_requestable(self):
-        if not self.ddcpts_mpesa_requestable:
+        if not self.mpesa_requestable:
             raise UserError(_("M-Pesa payments are requested for posted customer invoices in KES with an amount "
                               "due; %s is not one.", self.display_name))
 
@@ -139,10 +139,10 @@ class AccountMove(models.Model):
     # Paying a vendor bill or a customer refund (B2C payout)
     # ------------------------------------------------------------------
 
-    def action_ddcpts_mpesa_payout(self):
+    def action_mpesa_payout(self):
         """Button: prepare an M-Pesa payout of what is due (whole shillings), to be submitted for approval."""
         self.ensure_one()
-        if not self.ddcpts_mpesa_payable:
+        if not self.mpesa_payable:
             raise UserError(_("M-Pesa payouts pay posted vendor bills and customer refunds in KES with an amount "
                               "due; %s is not one.", self.display_name))
         provider = self._mpesa_provider()

@@ -1,8 +1,9 @@
 from odoo import _, api, fields, models
 
-from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+from odoo.addons.ddcpts_base.exceptions import CallbackDeferred, CallbackInputError
+from odoo.addons.ddcpts_base.tools.locking import lock_rows
 from odoo.addons.ddcpts_mpesa import const
-from odoo.addons.ddcpts_mpesa.tools import daraja
+from odoo.addons.ddcpts_mpesa.tools import daraja, schemas
 
 KINDS = {
     # kind: (label, API path, CommandID, log endpoint)
@@ -120,51 +121,61 @@ class DdcptsMpesaRequest(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _mpesa_result_of(self, callback):
-        """The ``Result`` object of an asynchronous result or queue-timeout body."""
-        payload = callback._ddcpts_payload()
-        result = payload.get('Result', payload)
-        if not isinstance(result, dict) or not (result.get('OriginatorConversationID')
-                                                or result.get('ConversationID')):
+    def _mpesa_result_of(self, callback, result_schema):
+        """The ``Result`` of an asynchronous result or queue-timeout body, checked by ``result_schema``."""
+        result = callback._ddcpts_payload(result_schema)
+        if not (result['OriginatorConversationID'] or result['ConversationID']):
             raise CallbackInputError(_("The body has no Result with an OriginatorConversationID or ConversationID."))
         return result
 
     @api.model
     def _mpesa_result_code(self, result):
-        """The ``ResultCode`` of a result (``0``, ``"0"``, ``"R000001"``…); unusable input when it is missing."""
-        try:
-            return daraja.parse_result_code(result.get('ResultCode'))
-        except ValueError as error:
-            raise CallbackInputError(str(error)) from error
+        """The ``ResultCode`` of a result about a known request: required before anything changes."""
+        if result['ResultCode'] is None:
+            raise CallbackInputError(_("ResultCode: is missing"))
+        return result['ResultCode']
 
     @api.model
-    def _ddcpts_process_result(self, callback):
-        result = self._mpesa_result_of(callback)
-        request = self._mpesa_locked_request(callback, result)
+    def _mpesa_process_status_result(self, callback):
+        return self._mpesa_process_result(callback, 'status')
+
+    @api.model
+    def _mpesa_process_balance_result(self, callback):
+        return self._mpesa_process_result(callback, 'balance')
+
+    @api.model
+    def _mpesa_process_reversal_result(self, callback):
+        return self._mpesa_process_result(callback, 'reversal')
+
+    @api.model
+    def _mpesa_process_result(self, callback, kind):
+        result = self._mpesa_result_of(callback, schemas.REQUEST_RESULTS[kind])
+        request = self._mpesa_find_request(callback, result, kind)
         if request.state != 'sent':
             callback._ddcpts_mark_duplicate()
             return request
         code = self._mpesa_result_code(result)
-        parameters = daraja.result_parameters(result)
+        request._mpesa_lock()
+        parameters = (result.get('ResultParameters') or {}).get('ResultParameter') or {}
         request.write({
             'state': 'done' if code == 0 else 'failed',
             'result_code': str(code),
-            'result_desc': str(result.get('ResultDesc') or ''),
-            'result_details': '\n'.join(f'{key}: {"" if value is None else value}'
-                                        for key, value in parameters.items()),
+            'result_desc': result['ResultDesc'] or '',
+            'result_details': '\n'.join(f'{key}: {value}' for key, value in parameters.items() if value is not None),
             'received_at': fields.Datetime.now(),
         })
         getattr(request, f'_mpesa_apply_{request.kind}_result')(code, parameters, result)
         return request
 
     @api.model
-    def _ddcpts_process_timeout(self, callback):
-        result = self._mpesa_result_of(callback)
-        request = self._mpesa_locked_request(callback, result)
+    def _mpesa_process_timeout(self, callback):
+        result = self._mpesa_result_of(callback, schemas.QUEUE_TIMEOUT)
+        request = self._mpesa_find_request(callback, result)
         if request.state != 'sent':
             callback._ddcpts_mark_duplicate()
             return request
-        request.write({'state': 'timeout', 'result_desc': str(result.get('ResultDesc') or _("Queue timeout")),
+        request._mpesa_lock()
+        request.write({'state': 'timeout', 'result_desc': result['ResultDesc'] or _("Queue timeout"),
                        'received_at': fields.Datetime.now()})
         if request.kind == 'reversal' and request.transaction_id.state == 'pending':
             request.transaction_id._log_message_on_linked_documents(_(
@@ -174,22 +185,25 @@ class DdcptsMpesaRequest(models.Model):
             ))
         return request
 
-    def _mpesa_locked_request(self, callback, result):
-        keys = [str(result.get(key)) for key in ('OriginatorConversationID', 'ConversationID') if result.get(key)]
-        request = self.search([
-            ('provider_id', '=', callback.provider_res_id), '|',
-            ('originator_conversation_id', 'in', keys), ('conversation_id', 'in', keys),
-        ], limit=1)
+    def _mpesa_find_request(self, callback, result, kind=None):
+        """The request a result is about (read without waiting for its row), linked to the callback."""
+        keys = [result[key] for key in ('OriginatorConversationID', 'ConversationID') if result[key]]
+        domain = [('provider_id', '=', callback.provider_res_id), '|',
+                  ('originator_conversation_id', 'in', keys), ('conversation_id', 'in', keys)]
+        request = self.search(domain + ([('kind', '=', kind)] if kind else []), limit=1)
         if not request:
             raise CallbackInputError(_("No M-Pesa request %s is known here.", keys[0]), status=404)
-        self.env.cr.execute("SELECT id FROM ddcpts_mpesa_request WHERE id = %s FOR UPDATE", [request.id])
-        request.invalidate_recordset()
         callback._ddcpts_link(request, reference=keys[-1])
         return request
 
+    def _mpesa_lock(self):
+        """Lock the request without waiting: held by another worker, the result is processed again later."""
+        if not lock_rows(self, skip_locked=True):
+            raise CallbackDeferred(_("The M-Pesa request %s is being processed by another worker.", self.name))
+
     def _mpesa_apply_status_result(self, code, parameters, result):
         if self.payout_id:
-            self.payout_id._mpesa_apply_status(code, parameters, str(result.get('ResultDesc') or ''))
+            self.payout_id._mpesa_apply_status(code, parameters, result['ResultDesc'] or '')
         elif self.transaction_id:
             self.transaction_id._log_message_on_linked_documents(_(
                 "M-Pesa status of %(receipt)s: %(status)s", receipt=self.subject,
@@ -212,15 +226,14 @@ class DdcptsMpesaRequest(models.Model):
             'reserved_balance': float(balance['reserved']),
             'uncleared_balance': float(balance['uncleared']),
         } for balance in daraja.parse_balances(parameters.get('AccountBalance'))])
-        provider.mpesa_balance_checked_at = daraja.parse_timestamp(parameters.get('BOCompletedTime')) \
-            or fields.Datetime.now()
+        provider.mpesa_balance_checked_at = parameters.get('BOCompletedTime') or fields.Datetime.now()
 
     def _mpesa_apply_reversal_result(self, code, parameters, result):
         refund_tx = self.transaction_id
         if refund_tx.state not in ('draft', 'pending'):
             return
         if code in (0, const.REVERSAL_ALREADY_DONE):
-            receipt = str(result.get('TransactionID') or '') or False
+            receipt = result['TransactionID'] or False
             if receipt and not refund_tx.search_count([('mpesa_receipt', '=', receipt)]):
                 refund_tx.write({'mpesa_receipt': receipt, 'provider_reference': receipt})
             message = _("M-Pesa had already reversed this payment.") if code == const.REVERSAL_ALREADY_DONE else None
@@ -230,4 +243,4 @@ class DdcptsMpesaRequest(models.Model):
             refund_tx._set_error(_("M-Pesa does not know the original payment %s: nothing was reversed.",
                                    self.subject))
         else:
-            refund_tx._set_error(_("M-Pesa refused the reversal: %s", result.get('ResultDesc') or code))
+            refund_tx._set_error(_("M-Pesa refused the reversal: %s", result['ResultDesc'] or code))

@@ -5,10 +5,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
-from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+from odoo.addons.ddcpts_base.exceptions import CallbackDeferred, CallbackInputError
 from odoo.addons.ddcpts_base.tools.identity import normalize_msisdn
+from odoo.addons.ddcpts_base.tools.locking import lock_rows
 from odoo.addons.ddcpts_mpesa import const
-from odoo.addons.ddcpts_mpesa.tools import daraja
+from odoo.addons.ddcpts_mpesa.tools import daraja, schemas
 
 STATUS_RECHECK_AFTER = timedelta(minutes=10)  # a status query without answer is asked again after this
 UNKNOWN_AFTER = timedelta(days=1)  # a payout M-Pesa still does not know after this was never made
@@ -118,33 +119,34 @@ class DdcptsPayout(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _ddcpts_process_mpesa_b2c_result(self, callback):
+    def _mpesa_process_b2c_result(self, callback):
         requests = self.env['ddcpts.mpesa.request']
-        result = requests._mpesa_result_of(callback)
-        payout = self._mpesa_locked_payout(callback, result)
+        result = requests._mpesa_result_of(callback, schemas.B2C_RESULT)
+        payout = self._mpesa_find_payout(callback, result)
         if payout.state in ('done', 'failed'):
             callback._ddcpts_mark_duplicate()
             return payout
         code = requests._mpesa_result_code(result)
-        parameters = daraja.result_parameters(result)
+        payout._mpesa_lock()
+        parameters = (result.get('ResultParameters') or {}).get('ResultParameter') or {}
         if code == 0:
             payout._mpesa_set_paid(
-                receipt=parameters.get('TransactionReceipt') or result.get('TransactionID'),
+                receipt=parameters.get('TransactionReceipt') or result['TransactionID'],
                 receiver=parameters.get('ReceiverPartyPublicName'),
                 completed_at=parameters.get('TransactionCompletedDateTime'),
                 amount=parameters.get('TransactionAmount'),
-                message=result.get('ResultDesc'),
+                message=result['ResultDesc'],
             )
         else:
-            payout._ddcpts_set_failed(str(const.B2C_RESULT_MESSAGES.get(code) or result.get('ResultDesc')
+            payout._ddcpts_set_failed(str(const.B2C_RESULT_MESSAGES.get(code) or result['ResultDesc']
                                           or _("M-Pesa result %s", code)))
         return payout
 
     @api.model
-    def _ddcpts_process_mpesa_b2c_timeout(self, callback):
+    def _mpesa_process_b2c_timeout(self, callback):
         """The payout timed out in M-Pesa's queue: its outcome is unknown, ask Transaction Status later."""
-        result = self.env['ddcpts.mpesa.request']._mpesa_result_of(callback)
-        payout = self._mpesa_locked_payout(callback, result)
+        result = self.env['ddcpts.mpesa.request']._mpesa_result_of(callback, schemas.QUEUE_TIMEOUT)
+        payout = self._mpesa_find_payout(callback, result)
         if payout.state != 'sent':
             callback._ddcpts_mark_duplicate()
             return payout
@@ -154,43 +156,45 @@ class DdcptsPayout(models.Model):
         self.env.ref('ddcpts_base.ir_cron_check_sent_payouts')._trigger(at=check_at)
         return payout
 
-    def _mpesa_locked_payout(self, callback, result):
-        originator = str(result.get('OriginatorConversationID') or '')
-        conversation = str(result.get('ConversationID') or '')
+    def _mpesa_find_payout(self, callback, result):
+        """The payout a result is about (read without waiting for its row), linked to the callback."""
+        originator, conversation = result['OriginatorConversationID'], result['ConversationID']
         keys = [[('idempotency_key', '=', originator)]] if originator else []
         keys += [[('mpesa_conversation_id', '=', conversation)]] if conversation else []
-        payout = self.search(expression.AND([[('channel', '=', 'mpesa')], expression.OR(keys)]),
-                             limit=1) if keys else self.browse()
+        payout = self.search(expression.AND([[('channel', '=', 'mpesa')], expression.OR(keys)]), limit=1)
         if not payout or payout.mpesa_provider_id.id != callback.provider_res_id:
             raise CallbackInputError(_("No M-Pesa payout %s is known here.", originator or conversation), status=404)
-        self.env.cr.execute("SELECT id FROM ddcpts_payout WHERE id = %s FOR UPDATE", [payout.id])
-        payout.invalidate_recordset()
         callback._ddcpts_link(payout, reference=conversation or originator)
         return payout
 
+    def _mpesa_lock(self):
+        """Lock the payout without waiting: held by another worker, the result is processed again later."""
+        if not lock_rows(self, skip_locked=True):
+            raise CallbackDeferred(_("Payout %s is being processed by another worker.", self.name))
+
     def _mpesa_set_paid(self, receipt, receiver=None, completed_at=None, amount=None, message=None):
-        """M-Pesa confirmed the payout: store the receipt and who received it, then book it."""
+        """M-Pesa confirmed the payout: store the receipt and who received it, then book it.
+
+        :param datetime completed_at: when M-Pesa completed it (UTC)
+        :param Decimal amount: what M-Pesa reports as paid
+        """
         self.ensure_one()
         self.sudo().write({
             'mpesa_receiver_name': receiver or False,
-            'mpesa_completed_at': daraja.parse_timestamp(completed_at) or fields.Datetime.now(),
+            'mpesa_completed_at': completed_at or fields.Datetime.now(),
         })
-        if amount not in (None, ''):
-            try:
-                paid = float(daraja.parse_amount(amount))
-            except ValueError:
-                paid = None
-            if paid is not None and self.currency_id.compare_amounts(paid, self.amount) != 0:
-                self.message_post(body=_("M-Pesa reports %(paid)s paid instead of %(amount)s: check this payout.",
-                                         paid=paid, amount=self._format_amount()))
-        self._ddcpts_set_done(provider_reference=receipt and str(receipt), message=message)
+        if amount is not None and self.currency_id.compare_amounts(float(amount), self.amount) != 0:
+            self.message_post(body=_("M-Pesa reports %(paid)s paid instead of %(amount)s: check this payout.",
+                                     paid=self._format_amount(float(amount)),
+                                     amount=self._format_amount()))
+        self._ddcpts_set_done(provider_reference=receipt or False, message=message)
 
     def _mpesa_apply_status(self, code, parameters, description):
         """Outcome of a Transaction Status query about this payout."""
         self.ensure_one()
         if self.state not in ('approved', 'sent'):
             return
-        status = str(parameters.get('TransactionStatus') or '')
+        status = parameters.get('TransactionStatus') or ''
         if code == 0 and status == const.TRANSACTION_COMPLETED:
             self._mpesa_set_paid(receipt=parameters.get('ReceiptNo'), receiver=parameters.get('CreditPartyName'),
                                  completed_at=parameters.get('FinalisedTime'), amount=parameters.get('Amount'),

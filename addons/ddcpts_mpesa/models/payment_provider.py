@@ -83,7 +83,7 @@ class PaymentProvider(models.Model):
     )
     mpesa_c2b_registered_at = fields.Datetime("Paybill URLs Registered On", readonly=True, copy=False)
     mpesa_fee_account_id = fields.Many2one(
-        'account.account', "M-Pesa Charges Account", check_company=True,
+        'account.account', "M-Pesa Charges Account", check_company=True, copy=False,
         domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
         help="Expense account of the transaction charges found on imported statements.",
     )

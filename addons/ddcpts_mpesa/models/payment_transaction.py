@@ -1,22 +1,23 @@
 import logging
 import re
-import threading
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
+from odoo.tools.misc import formatLang
 
-from odoo.addons.ddcpts_base.exceptions import CallbackInputError
+from odoo.addons.ddcpts_base.exceptions import CallbackDeferred, CallbackInputError
 from odoo.addons.ddcpts_base.tools.actions import notification
 from odoo.addons.ddcpts_base.tools.identity import normalize_msisdn
+from odoo.addons.ddcpts_base.tools.locking import lock_rows, process_queue
 from odoo.addons.ddcpts_mpesa import const
-from odoo.addons.ddcpts_mpesa.tools import daraja
+from odoo.addons.ddcpts_mpesa.tools import daraja, schemas
 from odoo.addons.payment import utils as payment_utils
 
 _logger = logging.getLogger(__name__)
 
-STK_CALLBACK_PROCESSOR = 'payment.transaction._ddcpts_process_stk_callback'
+STK_CALLBACK_PROCESSOR = 'payment.transaction._mpesa_process_stk_callback'
 # a C2B confirmation (or statement row) is the same payment as an STK push with its AccountReference and
 # amount sent in the days before it was paid
 STK_PAIRING_WINDOW = timedelta(days=2)
@@ -28,8 +29,9 @@ class PaymentTransaction(models.Model):
     """M-Pesa money in: STK push requests (sent by Odoo) and C2B payments (that simply arrive).
 
     Every payment is booked once: the CheckoutRequestID and the receipt number (MpesaReceiptNumber,
-    which C2B calls TransID) are unique keys, and a callback locks the transaction it changes, so
-    replays and concurrent deliveries of the same callback are acknowledged without effect.
+    which C2B calls TransID) are unique keys. A replay is recognised by them without waiting for the
+    transaction's row; a callback that changes a transaction locks it without waiting (``SKIP
+    LOCKED``): when post-processing holds it, the callback is acknowledged and processed again later.
     """
     _inherit = 'payment.transaction'
 
@@ -133,50 +135,63 @@ class PaymentTransaction(models.Model):
         return invoice.payment_reference or invoice.name or re.sub(r'-\d+$', '', self.reference)
 
     @api.model
-    def _ddcpts_process_stk_callback(self, callback):
-        """Processor of the STK push callback (see DarajaController)."""
-        payload = callback._ddcpts_payload()
-        body = payload.get('Body')
-        stk = body.get('stkCallback') if isinstance(body, dict) else None
-        if not isinstance(stk, dict):
-            raise CallbackInputError(_("The body has no Body.stkCallback object."))
-        checkout_id = stk.get('CheckoutRequestID')
-        if not checkout_id or not isinstance(checkout_id, str):
-            raise CallbackInputError(_("The callback has no CheckoutRequestID."))
-        try:
-            code = daraja.parse_result_code(stk.get('ResultCode'))
-        except ValueError as error:
-            raise CallbackInputError(str(error)) from error
-        tx = self._mpesa_locked([('mpesa_checkout_request_id', '=', checkout_id),
-                                 ('provider_id', '=', callback.provider_res_id)])
-        if not tx:
-            raise CallbackInputError(_("No payment request %s is known here.", checkout_id), status=404)
-        receipt_values = self._mpesa_stk_receipt_values(stk) if code == const.STK_SUCCESS else None
-        callback._ddcpts_link(tx, reference=checkout_id)
-        if not tx._mpesa_apply_stk_result(code, stk.get('ResultDesc'), receipt_values):
-            callback._ddcpts_mark_duplicate(checkout_id)
+    def _mpesa_process_stk_callback(self, callback):
+        """Processor of the STK push callback route: checked by its schema, then applied by the payment
+        notification pipeline (``_handle_notification_data``) like any provider's notification."""
+        data = callback._ddcpts_payload(schemas.STK_CALLBACK)
+        tx = self._get_tx_from_notification_data('mpesa', data)
+        if tx.provider_id.id != callback.provider_res_id:
+            raise CallbackInputError(_("No payment request %s is known here.", data['CheckoutRequestID']), status=404)
+        callback._ddcpts_link(tx, reference=data['CheckoutRequestID'])
+        if tx._mpesa_stk_result_applied(data):
+            callback._ddcpts_mark_duplicate()
+            return tx
+        tx._mpesa_lock()
+        tx._handle_notification_data('mpesa', data)
         return tx
 
+    def _get_tx_from_notification_data(self, provider_code, notification_data):
+        """The STK push of a callback, by its CheckoutRequestID (a unique key)."""
+        tx = super()._get_tx_from_notification_data(provider_code, notification_data)
+        if provider_code != 'mpesa' or len(tx) == 1:
+            return tx
+        checkout_id = notification_data['CheckoutRequestID']
+        tx = self.search_fetch([('mpesa_checkout_request_id', '=', checkout_id), ('provider_code', '=', 'mpesa')],
+                               ['provider_id', 'state', 'mpesa_receipt'])
+        if not tx:
+            raise CallbackInputError(_("No payment request %s is known here.", checkout_id), status=404)
+        return tx
+
+    def _process_notification_data(self, notification_data):
+        """Apply the result of an STK push callback (validated by ``schemas.STK_CALLBACK``)."""
+        super()._process_notification_data(notification_data)
+        if self.provider_code != 'mpesa':
+            return
+        code = notification_data['ResultCode']
+        receipt_values = self._mpesa_stk_receipt_values(notification_data) if code == const.STK_SUCCESS else None
+        self._mpesa_apply_stk_result(code, notification_data['ResultDesc'], receipt_values)
+
+    def _mpesa_stk_result_applied(self, data):
+        """Whether this STK result was applied already (a replay): read without waiting for the row."""
+        self.ensure_one()
+        if data['ResultCode'] != const.STK_SUCCESS:
+            return self.state not in ('draft', 'pending')
+        items = (data['CallbackMetadata'] or {}).get('Item') or {}
+        return bool(self.mpesa_receipt) and self.mpesa_receipt == items.get('MpesaReceiptNumber')
+
     @api.model
-    def _mpesa_stk_receipt_values(self, stk):
-        """The paid items of a successful STK callback, read by Name (never by position)."""
-        metadata = stk.get('CallbackMetadata')
-        items = daraja.pairs(metadata.get('Item') if isinstance(metadata, dict) else None)
-        receipt = items.get('MpesaReceiptNumber')
-        if not receipt:
+    def _mpesa_stk_receipt_values(self, data):
+        """The paid items of a successful STK callback, as read by Name by its schema."""
+        items = (data['CallbackMetadata'] or {}).get('Item') or {}
+        if not items.get('MpesaReceiptNumber'):
             raise CallbackInputError(_("The successful callback has no MpesaReceiptNumber."))
-        try:
-            amount = daraja.parse_amount(items.get('Amount'), "Amount")
-        except ValueError as error:
-            raise CallbackInputError(str(error)) from error
-        phone = items.get('PhoneNumber')
-        if isinstance(phone, float):
-            phone = int(phone)
+        if items.get('Amount') is None:
+            raise CallbackInputError(_("The successful callback has no Amount."))
         return {
-            'receipt': str(receipt).strip().upper(),
-            'amount': amount,
-            'phone': str(phone or ''),
-            'paid_at': daraja.parse_timestamp(items.get('TransactionDate')),
+            'receipt': items['MpesaReceiptNumber'],
+            'amount': items['Amount'],
+            'phone': items['PhoneNumber'] or '',
+            'paid_at': items['TransactionDate'],
         }
 
     def _mpesa_apply_stk_result(self, code, description, receipt_values=None):
@@ -217,7 +232,7 @@ class PaymentTransaction(models.Model):
         receipt = values['receipt']
         if self.mpesa_receipt == receipt:
             return False
-        booked = self._mpesa_locked([('mpesa_receipt', '=', receipt)])
+        booked = self.search([('mpesa_receipt', '=', receipt)])._mpesa_lock()
         if booked and not self.mpesa_receipt and booked._mpesa_is_unassigned_copy(values):
             values = dict(values, payer_name=values.get('payer_name') or booked.mpesa_payer_name)
             booked._mpesa_release_receipt(self)
@@ -289,7 +304,7 @@ class PaymentTransaction(models.Model):
                                                   receipt=self.provider_reference))
 
     def _mpesa_format(self, amount):
-        return f"{self.currency_id.name} {float(amount):,.2f}"
+        return formatLang(self.env, float(amount), currency_obj=self.currency_id)
 
     # ------------------------------------------------------------------
     # Lost callbacks: STK query with backoff
@@ -297,34 +312,24 @@ class PaymentTransaction(models.Model):
 
     @api.model
     def _cron_mpesa_query_pending(self):
-        """Ask M-Pesa about STK pushes whose callback did not come; each claimed with SKIP LOCKED."""
-        auto_commit = not getattr(threading.current_thread(), 'testing', False)
-        last_id = 0
-        for _count in range(const.STK_QUERY_BATCH):
-            self.flush_model(['state', 'mpesa_next_query_at'])
-            self.env.cr.execute("""
-                SELECT id FROM payment_transaction
-                 WHERE state = 'pending' AND mpesa_checkout_request_id IS NOT NULL
-                   AND mpesa_next_query_at <= %s AND id > %s
-                 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
-            """, [fields.Datetime.now(), last_id])
-            row = self.env.cr.fetchone()
-            if not row:
-                break
-            last_id = row[0]
-            tx = self.browse(last_id)
+        """Ask M-Pesa about STK pushes whose callback did not come; each claimed (SKIP LOCKED) and committed."""
+        process_queue(self, [('state', '=', 'pending'), ('mpesa_checkout_request_id', '!=', False),
+                             ('mpesa_next_query_at', '<=', fields.Datetime.now())],
+                      lambda transactions: transactions._mpesa_query_claimed(), limit=const.STK_QUERY_BATCH,
+                      cron_xmlid='ddcpts_mpesa.ir_cron_mpesa_query_pending')
+        next_query = self.search([('state', '=', 'pending'), ('mpesa_next_query_at', '!=', False)],
+                                 order='mpesa_next_query_at', limit=1).mpesa_next_query_at
+        if next_query:
+            self.env.ref('ddcpts_mpesa.ir_cron_mpesa_query_pending')._trigger(at=next_query)
+
+    def _mpesa_query_claimed(self):
+        for tx in self:
             try:
                 with self.env.cr.savepoint():
                     tx._mpesa_query_stk_status()
             except UserError as error:
                 _logger.info("STK query of %s failed, retried later: %s", tx.reference, error)
                 tx._mpesa_schedule_next_query()
-            if auto_commit:
-                self.env.cr.commit()
-        next_query = self.search([('state', '=', 'pending'), ('mpesa_next_query_at', '!=', False)],
-                                 order='mpesa_next_query_at', limit=1).mpesa_next_query_at
-        if next_query:
-            self.env.ref('ddcpts_mpesa.ir_cron_mpesa_query_pending')._trigger(at=next_query)
 
     def _mpesa_query_stk_status(self):
         """Resolve a pending STK push: a stored callback that failed, else Daraja's STK query."""
@@ -339,8 +344,9 @@ class PaymentTransaction(models.Model):
             'Timestamp': timestamp,
             'CheckoutRequestID': self.mpesa_checkout_request_id,
         }, endpoint='stk_query', related=self, idempotent=True)
-        if daraja.is_accepted(data) and data.get('ResultCode') not in (None, ''):
-            self._mpesa_apply_stk_result(daraja.parse_result_code(data['ResultCode']), data.get('ResultDesc'))
+        result = schemas.stk_query_result(data)
+        if result:
+            self._mpesa_apply_stk_result(*result)
         elif self.last_state_change < fields.Datetime.now() - const.STK_QUERY_DEADLINE:
             self.mpesa_next_query_at = False
             self._set_error(_("M-Pesa never confirmed this payment request. If the customer paid, the payment is "
@@ -371,10 +377,10 @@ class PaymentTransaction(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _ddcpts_process_c2b_validation(self, callback):
+    def _mpesa_process_c2b_validation(self, callback):
         """Processor of the C2B validation route: accept, or reject with the matching C2B000xx code."""
         provider = callback._ddcpts_provider_record()
-        values = self._mpesa_c2b_values(callback._ddcpts_payload())
+        values = self._mpesa_c2b_values(callback._ddcpts_payload(schemas.C2B_PAYMENT))
         if not provider.mpesa_c2b_validation:
             return const.C2B_ACCEPT
         currency = provider.mpesa_currency_id
@@ -387,10 +393,10 @@ class PaymentTransaction(models.Model):
         return const.C2B_ACCEPT
 
     @api.model
-    def _ddcpts_process_c2b_confirmation(self, callback):
+    def _mpesa_process_c2b_confirmation(self, callback):
         """Processor of the C2B confirmation route: the money is there, book it once."""
         provider = callback._ddcpts_provider_record()
-        values = self._mpesa_c2b_values(callback._ddcpts_payload())
+        values = self._mpesa_c2b_values(callback._ddcpts_payload(schemas.C2B_PAYMENT))
         tx, changed = self._mpesa_book_received_money(provider, dict(values, source='c2b'))
         callback._ddcpts_link(tx, reference=values['receipt'])
         if not changed:
@@ -398,25 +404,16 @@ class PaymentTransaction(models.Model):
         return tx
 
     @api.model
-    def _mpesa_c2b_values(self, payload):
-        """Validation and confirmation bodies: TransID and TransAmount are required, the rest is informative."""
-        receipt = str(payload.get('TransID') or '').strip().upper()
-        if not receipt:
-            raise CallbackInputError(_("The payment has no TransID."))
-        try:
-            amount = daraja.parse_amount(payload.get('TransAmount'), "TransAmount")
-        except ValueError as error:
-            raise CallbackInputError(str(error)) from error
-        if amount <= 0:
-            raise CallbackInputError(_("The TransAmount %s is not a positive amount.", amount))
-        names = (payload.get(key) for key in ('FirstName', 'MiddleName', 'LastName'))
+    def _mpesa_c2b_values(self, payment):
+        """The booking values of a validation or confirmation body (validated by ``schemas.C2B_PAYMENT``)."""
+        names = (payment[key] for key in ('FirstName', 'MiddleName', 'LastName'))
         return {
-            'receipt': receipt,
-            'amount': amount,
-            'phone': str(payload.get('MSISDN') or '').strip(),
-            'payer_name': ' '.join(str(name).strip() for name in names if name and str(name).strip()),
-            'bill_ref': str(payload.get('BillRefNumber') or '').strip(),
-            'paid_at': daraja.parse_timestamp(payload.get('TransTime')),
+            'receipt': payment['TransID'],
+            'amount': payment['TransAmount'],
+            'phone': payment['MSISDN'],
+            'payer_name': ' '.join(name for name in names if name),
+            'bill_ref': payment['BillRefNumber'],
+            'paid_at': payment['TransTime'],
         }
 
     @api.model
@@ -425,8 +422,8 @@ class PaymentTransaction(models.Model):
 
         :return: ``(transaction, changed)``; changed is False when the receipt was booked already
         """
-        booked = self._mpesa_locked([('mpesa_receipt', '=', values['receipt'])])
-        if booked:
+        booked = self.search([('mpesa_receipt', '=', values['receipt'])])
+        if booked:  # a receipt is booked once and never changes: no need to wait for the row
             return booked, False
         stk_tx = self._mpesa_find_stk_request(provider, values)
         if stk_tx:
@@ -464,7 +461,7 @@ class PaymentTransaction(models.Model):
         ], limit=STK_PAIRING_CANDIDATES)
         if len(candidates) > 1 and paid_at:
             candidates = candidates.filtered(lambda tx: tx.create_date <= paid_at + CLOCK_MARGIN) or candidates
-        return self._mpesa_locked([('id', '=', candidates.id)]) if len(candidates) == 1 else self
+        return candidates._mpesa_lock() if len(candidates) == 1 else self
 
     @api.model
     def _mpesa_match_reference(self, provider, reference, msisdn):
@@ -522,7 +519,7 @@ class PaymentTransaction(models.Model):
     # Review queue
     # ------------------------------------------------------------------
 
-    def action_ddcpts_mpesa_review(self):
+    def action_mpesa_review(self):
         """Button of the review queue: assign this money in the wizard (prefilled with a suggestion)."""
         self.ensure_one()
         return {
@@ -606,16 +603,14 @@ class PaymentTransaction(models.Model):
     # Helpers
     # ------------------------------------------------------------------
 
-    @api.model
-    def _mpesa_locked(self, domain):
-        """The transactions matching ``domain``, locked until the end of the transaction.
+    def _mpesa_lock(self):
+        """Lock these transactions for the callback changing them, without waiting (``SKIP LOCKED``: no
+        savepoint needed): when another worker holds one (post-processing, a cron), the callback is
+        deferred and processed again later.
 
         A row changed by a concurrent (committed) transaction raises a serialization failure here: the
         callback decorator then processes the callback again, and it sees the change.
         """
-        transactions = self.search(domain)
-        if transactions:
-            self.env.cr.execute("SELECT id FROM payment_transaction WHERE id IN %s FOR UPDATE",
-                                [tuple(transactions.ids)])
-            transactions.invalidate_recordset()
-        return transactions
+        if lock_rows(self, skip_locked=True) != self:
+            raise CallbackDeferred(_("Payment %s is being processed by another worker.", self[:1].reference))
+        return self

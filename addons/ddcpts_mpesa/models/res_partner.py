@@ -2,7 +2,6 @@ import re
 
 from odoo import api, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from odoo.addons.ddcpts_base.tools.identity import normalize_msisdn
 
@@ -10,7 +9,9 @@ PHONE_LIKE = re.compile(r'\+?[\d\s\-()]{9,20}')
 
 
 class ResPartner(models.Model):
-    _inherit = 'res.partner'
+    # phone_validation's number search (``phone_mobile_search``), as the sms module gives it to partners
+    _name = 'res.partner'
+    _inherit = ['mail.thread.phone', 'res.partner']
 
     @api.model
     def _mpesa_find_payer(self, reference, msisdn, company):
@@ -42,12 +43,8 @@ class ResPartner(models.Model):
 
     @api.model
     def _mpesa_search_by_number(self, national, company):
-        self.env.cr.execute(SQL(
-            """SELECT DISTINCT commercial_partner_id FROM res_partner
-                WHERE active AND (company_id IS NULL OR company_id = %s)
-                  AND (regexp_replace(coalesce(mobile, ''), '[^0-9]', '', 'g') LIKE %s
-                       OR regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g') LIKE %s)
-                LIMIT 2""",
-            company.id, f'%{national}', f'%{national}',
-        ))
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+        """The customers (commercial partners) whose mobile or phone holds these national digits."""
+        return self.search([
+            ('phone_mobile_search', 'like', national),
+            '|', ('company_id', '=', False), ('company_id', '=', company.id),
+        ]).commercial_partner_id

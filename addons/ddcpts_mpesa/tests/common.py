@@ -1,6 +1,7 @@
 """Shared setup of the M-Pesa tests: a provider pointed at the simulator, KES invoices, Daraja payloads.
 
-The official example payloads of docs/providers/daraja.md are kept here verbatim (as text) and sent as is.
+The official example payloads of Safaricom's documentation (docs/providers/daraja.md) are kept here
+verbatim (as text) and sent as is.
 """
 import base64
 import datetime
@@ -13,10 +14,13 @@ from cryptography.x509.oid import NameOID
 
 from odoo import Command
 
-from odoo.addons.ddcpts_base.tests.common import sandbox_url
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase, sandbox_url
 from odoo.addons.ddcpts_mpesa import const
+from odoo.addons.payment.tests.common import PaymentCommon
+from odoo.addons.payment.tests.http_common import PaymentHttpCommon
 
-# docs/providers/daraja.md, verbatim
+# Safaricom's documented examples (docs/providers/daraja.md), verbatim
 STK_SUCCESS_CALLBACK = '{"Body":{"stkCallback":{"MerchantRequestID":"29115-34620561-1","CheckoutRequestID":"ws_CO_191220191020363925","ResultCode":0,"ResultDesc":"The service request is processed successfully.","CallbackMetadata":{"Item":[{"Name":"Amount","Value":1.00},{"Name":"MpesaReceiptNumber","Value":"NLJ7RT61SV"},{"Name":"TransactionDate","Value":20191219102115},{"Name":"PhoneNumber","Value":254708374149}]}}}}'  # noqa: E501
 STK_CANCELLED_CALLBACK = '{"Body":{"stkCallback":{"MerchantRequestID":"f1e2-4b95-a71d-b30d3cdbb7a7942864","CheckoutRequestID":"ws_CO_21072024125243250722943992","ResultCode":1032,"ResultDesc":"Request cancelled by user"}}}'  # noqa: E501
 C2B_PAYMENT = '{"TransactionType":"Pay Bill","TransID":"RKL51ZDR4F","TransTime":"20231121121325","TransAmount":"5.00","BusinessShortCode":"600966","BillRefNumber":"Sample Transaction","InvoiceNumber":"","OrgAccountBalance":"25.00","ThirdPartyTransID":"","MSISDN":"2547 ***** 126","FirstName":"NICHOLAS","MiddleName":"","LastName":""}'  # noqa: E501
@@ -65,32 +69,43 @@ def provider_values(journal):
     }
 
 
-class MpesaTestMixin:
-    """To mix into DdcptsCase or DdcptsHttpCase."""
+class MpesaCommon(AccountTestInvoicingCommon, PaymentCommon):
+    """Odoo's payment and invoicing test setup (a company of its own with its chart of accounts), with the
+    M-Pesa provider of that company pointed at the simulator, a KES journal and a Kenyan customer.
+
+    The tests act as the superuser, like the callbacks and crons they exercise: no test user of
+    ``AccountTestInvoicingCommon``.
+    """
+
+    @classmethod
+    def setup_independent_user(cls):
+        return None
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.kes = cls.env.ref('base.KES')
-        cls.kes.active = True
-        company = cls.env.company
+        cls.enable_post_process_patcher = False  # the tests check the payments M-Pesa money books
+        cls.kes = cls._prepare_currency('KES')
+        cls.customer = cls.env['res.partner'].create({
+            'name': "Achieng Otieno", 'mobile': '0708 374 149', 'country_id': cls.env.ref('base.ke').id,
+            'email': 'achieng@example.com',
+        })
         cls.journal = cls.env['account.journal'].create({
-            'name': "M-Pesa (tests)", 'code': 'TMPSA', 'type': 'bank',
-            'currency_id': cls.kes.id if company.currency_id != cls.kes else False,
+            'name': "M-Pesa (tests)", 'code': 'TMPSA', 'type': 'bank', 'currency_id': cls.kes.id,
         })
         cls.private_key, certificate = make_certificate()
         cls.fee_account = cls.env['account.account'].create({
             'name': "M-Pesa charges (tests)", 'code': '629900', 'account_type': 'expense',
         })
-        cls.provider = cls.env.ref('ddcpts_mpesa.payment_provider_mpesa')
-        # only this M-Pesa provider is in use during the tests
-        cls.env['payment.provider'].search([('code', '=', 'mpesa'), ('id', '!=', cls.provider.id)]).state = 'disabled'
-        cls.provider.write(dict(provider_values(cls.journal), mpesa_certificate_sandbox=base64.b64encode(certificate),
-                                mpesa_fee_account_id=cls.fee_account.id))
-        cls.customer = cls.env['res.partner'].create({
-            'name': "Achieng Otieno", 'mobile': '0708 374 149', 'country_id': cls.env.ref('base.ke').id,
-            'email': 'achieng@example.com',
-        })
+        cls.provider = cls._prepare_provider('mpesa', update_values=dict(
+            provider_values(cls.journal), mpesa_certificate_sandbox=base64.b64encode(certificate),
+            mpesa_fee_account_id=cls.fee_account.id,
+        ))
+        # what PaymentCommon's _create_transaction uses
+        cls.payment_method = cls.env.ref('payment.payment_method_mpesa')
+        cls.payment_method_id = cls.payment_method.id
+        cls.currency = cls.kes
+        cls.partner = cls.customer
 
     def setUp(self):
         super().setUp()
@@ -101,35 +116,17 @@ class MpesaTestMixin:
     # ------------------------------------------------------------------
 
     def create_invoice(self, amount, partner=None, post=True, move_type='out_invoice'):
-        invoice = self.env['account.move'].create({
-            'move_type': move_type,
-            'partner_id': (partner or self.customer).id,
-            'currency_id': self.kes.id,
-            'invoice_date': datetime.date.today(),
-            'invoice_line_ids': [Command.create({
-                'name': "Goods", 'quantity': 1, 'price_unit': amount, 'tax_ids': [Command.clear()],
-            })],
-        })
-        if post:
-            invoice.action_post()
-        return invoice
+        return self.init_invoice(move_type, partner=partner or self.customer, invoice_date=datetime.date.today(),
+                                 amounts=[amount], currency=self.kes, taxes=self.env['account.tax'], post=post)
 
     def create_pending_tx(self, amount, checkout_id, invoice=None, account_reference=None):
         """A transaction waiting for the callback of the STK push ``checkout_id`` (as if Odoo had sent it)."""
-        tx = self.env['payment.transaction'].create({
-            'provider_id': self.provider.id,
-            'payment_method_id': self.env.ref('payment.payment_method_mpesa').id,
-            'reference': f'TEST-{checkout_id[-8:]}',
-            'amount': amount,
-            'currency_id': self.kes.id,
-            'partner_id': self.customer.id,
-            'operation': 'online_direct',
-            'invoice_ids': [Command.set(invoice.ids)] if invoice else [],
-            'mpesa_checkout_request_id': checkout_id,
-            'provider_reference': checkout_id,
-            'mpesa_account_reference': account_reference or 'TEST',
-            'mpesa_source': 'stk',
-        })
+        tx = self._create_transaction(
+            'direct', sudo=False, reference=f'TEST-{checkout_id[-8:]}', amount=amount,
+            invoice_ids=[Command.set(invoice.ids)] if invoice else [],
+            mpesa_checkout_request_id=checkout_id, provider_reference=checkout_id,
+            mpesa_account_reference=account_reference or 'TEST', mpesa_source='stk',
+        )
         tx._set_pending()
         return tx
 
@@ -182,13 +179,13 @@ class MpesaTestMixin:
         self.env.flush_all()
         return tx
 
-    def sandbox_callback_count(self):
-        """How many deliveries the simulator has recorded so far (pending ones included)."""
-        return len(self.sandbox('GET', 'callbacks')['callbacks'])
-
-    def wait_for_sandbox_callbacks(self, count):
-        delivered = self.sandbox_wait_callbacks(count)
+    def deliver_callbacks(self, count):
+        """Have the simulator send the ``count`` callbacks it holds; each must be accepted (2xx)."""
+        delivered = self.sandbox_deliver_callbacks(count)
         for delivery in delivered:
             self.assertEqual(delivery['state'], 'delivered', delivery)
-        self.env.invalidate_all()
         return delivered
+
+
+class MpesaHttpCommon(MpesaCommon, PaymentHttpCommon, DdcptsHttpCase):
+    """The M-Pesa setup with Odoo's HTTP test server: callbacks reach the routes over real HTTP."""

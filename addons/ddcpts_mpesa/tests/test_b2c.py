@@ -1,20 +1,20 @@
+import json
 from datetime import timedelta
 
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
 from odoo.addons.ddcpts_mpesa.tests.common import (
     B2C_FAILURE_RESULT,
     B2C_SUCCESS_RESULT,
     INITIATOR_PASSWORD,
-    MpesaTestMixin,
+    MpesaHttpCommon,
     decrypt_credential,
 )
 
 
 @tagged('post_install', '-at_install')
-class TestB2CPayouts(MpesaTestMixin, DdcptsHttpCase):
+class TestB2CPayouts(MpesaHttpCommon):
     """M-Pesa B2C as the ddcpts.payout adapter: idempotent sends, results, timeouts resolved by status."""
 
     @classmethod
@@ -57,7 +57,7 @@ class TestB2CPayouts(MpesaTestMixin, DdcptsHttpCase):
         self.assertTrue(payout.mpesa_conversation_id.startswith('AG_'))
         self.assertNotIn(INITIATOR_PASSWORD, str(self.env['ddcpts.provider.call'].search([]).mapped('request_body')))
 
-        self.wait_for_sandbox_callbacks(1)
+        self.deliver_callbacks(1)
         self.assertEqual(payout.state, 'done')
         self.assertRegex(payout.provider_reference, r'^[A-Z][A-Z0-9]{9}$')
         self.assertEqual(payout.mpesa_receiver_name, "254705912645 - NICHOLAS JOHN SONGOK")
@@ -65,14 +65,14 @@ class TestB2CPayouts(MpesaTestMixin, DdcptsHttpCase):
 
     def test_refused_payout_fails_with_the_reason(self):
         payout = self._send(self._approved_payout(500, recipient_phone='0700 002 001'))
-        self.wait_for_sandbox_callbacks(1)
+        self.deliver_callbacks(1)
         self.assertRecordValues(payout, [{'state': 'failed', 'payment_id': False,
                                           'last_error': "The initiator name or password is wrong."}])
 
     def test_official_results_verbatim(self):
         done, failed = self._approved_payout(10), self._approved_payout(10)
         self._send(done | failed)
-        self.wait_for_sandbox_callbacks(2)  # the simulator's own results, then the documented ones
+        self.deliver_callbacks(2)  # the simulator's own results, then the documented ones
         done.sudo().write({'state': 'sent', 'idempotency_key': '53e3-4aa8-9fe0-8fb5e4092cdd3533373',
                            'mpesa_conversation_id': False, 'payment_id': False, 'provider_reference': False})
         failed.sudo().write({'state': 'sent', 'idempotency_key': '53e3-4aa8-9fe0-8fb5e4092cdd3544366',
@@ -94,7 +94,7 @@ class TestB2CPayouts(MpesaTestMixin, DdcptsHttpCase):
     def test_queue_timeout_is_resolved_by_transaction_status_never_resent(self):
         self.sandbox_rule(path='/mpesa/b2c/', result={'timeout': True, 'receipt': 'SG632NMUAB'})
         payout = self._send(self._approved_payout(750))
-        self.wait_for_sandbox_callbacks(1)
+        self.deliver_callbacks(1)
         self.assertEqual(payout.state, 'sent')
         self.assertIn("queue timeout", payout.message_ids[0].body)
         payout.sudo().sent_at -= timedelta(minutes=11)
@@ -102,8 +102,7 @@ class TestB2CPayouts(MpesaTestMixin, DdcptsHttpCase):
         [status] = self.sandbox_requests('/mpesa/transactionstatus/v1/query')
         self.assertEqual(status['json']['OriginalConversationID'], payout.mpesa_conversation_id)
         self.assertEqual(status['json']['CommandID'], 'TransactionStatusQuery')
-        self.env.flush_all()
-        self.wait_for_sandbox_callbacks(2)
+        self.deliver_callbacks(1)
         self.assertRecordValues(payout, [{'state': 'done', 'provider_reference': 'SG632NMUAB'}])
         self.assertEqual(len(self.sandbox_requests('/mpesa/b2c/')), 1, "never sent twice")
         request = self.env['ddcpts.mpesa.request'].search([('payout_id', '=', payout.id)])
@@ -115,8 +114,7 @@ class TestB2CPayouts(MpesaTestMixin, DdcptsHttpCase):
         payout = self._send(self._approved_payout(750))
         payout.sudo().sent_at -= timedelta(hours=25)
         self.env['ddcpts.payout']._cron_check_sent()
-        self.env.flush_all()
-        self.wait_for_sandbox_callbacks(2)
+        self.deliver_callbacks(2)
         self.assertEqual(payout.state, 'failed')
         self.assertIn("no record", payout.last_error)
 
@@ -152,15 +150,39 @@ class TestB2CPayouts(MpesaTestMixin, DdcptsHttpCase):
         refund = self.create_invoice(300, partner=self.vendor, move_type='out_refund')
         for document, amount in ((bill, 2500), (refund, 300)):
             with self.subTest(document.move_type):
-                action = document.action_ddcpts_mpesa_payout()
+                action = document.action_mpesa_payout()
                 payout = self.env['ddcpts.payout'].with_context(action['context']).create({})
                 self.assertRecordValues(payout, [{'channel': 'mpesa', 'amount': amount, 'origin': document,
                                                   'recipient_phone': '254705912645', 'journal_id': self.journal.id}])
                 payout.action_submit()
                 payout.with_user(self.approver).action_approve()
-        # both sent together: the simulator's results must not arrive while this test still writes
         self._send(payout)
-        self.wait_for_sandbox_callbacks(2)
+        self.deliver_callbacks(2)
         self.assertEqual(bill.payment_state, 'partial', "2 500 of 2 500.60 paid: M-Pesa pays whole shillings")
         self.assertEqual(bill.amount_residual, 0.6)
         self.assertIn(refund.payment_state, ('paid', 'in_payment'))
+
+    def test_malformed_results_never_end_a_payout(self):
+        payout = self._approved_payout(10)
+        payout.sudo().write({'state': 'sent', 'idempotency_key': '53e3-4aa8-9fe0-8fb5e4092cdd3533373'})
+        self.env.flush_all()
+        success = json.loads(B2C_SUCCESS_RESULT)
+        cases = {
+            "ResultCode": ({'ResultCode': [0]}, "Result.ResultCode: must be a number or a code"),
+            "no ResultCode": ({'ResultCode': None}, "ResultCode: is missing"),
+            "receipt": ({'TransactionID': {'A': 1}}, "Result.TransactionID: must be a string"),
+            "NUL": ({'OriginatorConversationID': '53e3-4aa8\u0000'}, "NUL or control character"),
+        }
+        for name, (changes, message) in cases.items():
+            with self.subTest(name):
+                body = json.loads(B2C_SUCCESS_RESULT)
+                body['Result'].update(changes)
+                if changes == {'ResultCode': None}:
+                    del body['Result']['ResultCode']
+                response = self.post_callback('b2c-result', body)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(message, response.json()['error'])
+                self.assertEqual(payout.state, 'sent')
+        response = self.post_callback('b2c-result', success)
+        self.assertEqual(response.status_code, 200)
+        self.assertRecordValues(payout, [{'state': 'done', 'provider_reference': 'SG632NMUAB'}])

@@ -1,15 +1,15 @@
+import json
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
 from odoo.addons.ddcpts_mpesa import const
-from odoo.addons.ddcpts_mpesa.tests.common import C2B_PAYMENT, SHORTCODE, MpesaTestMixin
+from odoo.addons.ddcpts_mpesa.tests.common import C2B_PAYMENT, SHORTCODE, MpesaHttpCommon
 
 
 @tagged('post_install', '-at_install')
-class TestC2B(MpesaTestMixin, DdcptsHttpCase):
+class TestC2B(MpesaHttpCommon):
     """Money that arrives on the paybill: registration, validation, confirmation, matching, review."""
 
     def _confirm(self, payment):
@@ -107,8 +107,7 @@ class TestC2B(MpesaTestMixin, DdcptsHttpCase):
         self.sandbox_rule(path='/mpesa/stkpush/', result={'c2b': True})
         invoice = self.create_invoice(1200)
         tx = invoice._mpesa_request_payment()
-        self.env.flush_all()
-        self.wait_for_sandbox_callbacks(2)
+        self.deliver_callbacks(2)
         self.assertEqual(tx.state, 'done')
         self.assertEqual(self.env['payment.transaction'].search_count([('mpesa_receipt', '=', tx.mpesa_receipt)]), 1)
         deliveries = self.callbacks_of(tx.mpesa_receipt) | self.callbacks_of(tx.mpesa_checkout_request_id)
@@ -174,8 +173,7 @@ class TestC2B(MpesaTestMixin, DdcptsHttpCase):
         self.sandbox_rule(path='/mpesa/stkpush/', result={'c2b': True})
         invoice = self.create_invoice(450)
         tx = invoice._mpesa_request_payment()
-        self.env.flush_all()
-        self.wait_for_sandbox_callbacks(2)
+        self.deliver_callbacks(2)
         self.assertRecordValues(tx, [{'state': 'done', 'ddcpts_needs_review': False}])
         self.assertEqual(self.env['payment.transaction'].search([('mpesa_receipt', '=', tx.mpesa_receipt)]), tx)
         copies = self.env['payment.transaction'].search([('provider_reference', '=', tx.mpesa_receipt),
@@ -217,7 +215,7 @@ class TestC2B(MpesaTestMixin, DdcptsHttpCase):
             'Msisdn': '254708374149', 'BillRefNumber': invoice.name,
         }).json()
         self.assertEqual(answer['ResponseCode'], '0')
-        deliveries = self.wait_for_sandbox_callbacks(2)
+        deliveries = self.deliver_callbacks(2)
         self.assertEqual([delivery['url'].rsplit('/', 1)[1] for delivery in deliveries],
                          ['c2b-validation', 'c2b-confirmation'])
         tx = self.env['payment.transaction'].search([('mpesa_receipt', '=', 'SKJ1B2C3D4')])
@@ -228,7 +226,7 @@ class TestC2B(MpesaTestMixin, DdcptsHttpCase):
         tx = self._confirm(self.c2b_payment('SKK1B2C3D4', '450.00', 'ACHIENG'))
         self.post_process(tx)
         self.assertTrue(tx.ddcpts_needs_review)
-        action = tx.action_ddcpts_mpesa_review()
+        action = tx.action_mpesa_review()
         wizard = self.env[action['res_model']].with_context(action['context']).create({})
         self.assertFalse(wizard.partner_id, "the unidentified payer is not suggested")
         wizard.partner_id = self.customer
@@ -243,9 +241,9 @@ class TestC2B(MpesaTestMixin, DdcptsHttpCase):
     def test_malformed_confirmations_are_refused(self):
         cases = {
             "no TransID": ({'TransAmount': '5.00'}, "TransID"),
-            "no amount": ({'TransID': 'SKL1B2C3D4'}, "TransAmount is missing"),
-            "text amount": ({'TransID': 'SKL1B2C3D4', 'TransAmount': 'five'}, "not a number"),
-            "negative amount": ({'TransID': 'SKL1B2C3D4', 'TransAmount': '-5'}, "not a positive amount"),
+            "no amount": ({'TransID': 'SKL1B2C3D4'}, "TransAmount: is missing"),
+            "text amount": ({'TransID': 'SKL1B2C3D4', 'TransAmount': 'five'}, "TransAmount: is not an amount"),
+            "negative amount": ({'TransID': 'SKL1B2C3D4', 'TransAmount': '-5'}, "TransAmount: is out of range"),
         }
         for name, (body, message) in cases.items():
             with self.subTest(name):
@@ -255,3 +253,30 @@ class TestC2B(MpesaTestMixin, DdcptsHttpCase):
         self.assertFalse(self.env['payment.transaction'].search([('mpesa_receipt', '=', 'SKL1B2C3D4')]))
         tx = self._confirm({'TransID': 'SKM1B2C3D4', 'TransAmount': 75, 'BillRefNumber': 12345})
         self.assertEqual((tx.amount, tx.mpesa_bill_ref), (75, '12345'), "numbers sent as numbers are read")
+
+    def test_nul_in_a_trans_id_is_refused_without_traceback(self):
+        body = C2B_PAYMENT.replace('RKL51ZDR4F', 'RKL51\\u0000DR4F')
+        for event in ('c2b-validation', 'c2b-confirmation'):
+            with self.subTest(event), self.assertNoLogs('odoo.addons.ddcpts_base.models.ddcpts_callback', 'ERROR'):
+                response = self.post_callback(event, body)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("TransID: contains a NUL or control character", response.json()['error'])
+        self.assertFalse(self.env['payment.transaction'].search([('mpesa_source', '=', 'c2b')]))
+        self.assertEqual(self.env['ddcpts.callback'].search([('route', 'like', '/ddcpts/daraja/%/c2b-%')])
+                         .mapped('state'), ['failed', 'failed'])
+
+    def test_fields_of_the_wrong_type_or_format_are_refused(self):
+        payment = json.loads(C2B_PAYMENT)
+        cases = {
+            "TransID": ({**payment, 'TransID': {'A': 1}}, "TransID: must be a string"),
+            "TransID format": ({**payment, 'TransID': 'RKL51ZDR4F-2'}, "TransID: is longer than 10 characters"),
+            "TransAmount": ({**payment, 'TransAmount': [5]}, "TransAmount: must be an amount"),
+            "BillRefNumber": ({**payment, 'BillRefNumber': 'X' * 21}, "BillRefNumber: is longer than 20"),
+            "TransTime": ({**payment, 'TransTime': '2023-11-21'}, "TransTime: must be a time written"),
+        }
+        for name, (body, message) in cases.items():
+            with self.subTest(name):
+                response = self.post_callback('c2b-confirmation', body)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(message, response.json()['error'])
+        self.assertFalse(self.env['payment.transaction'].search([('mpesa_source', '=', 'c2b')]))

@@ -1,8 +1,10 @@
 import json
 import threading
+from datetime import timedelta
 
 import requests
 
+from odoo import fields
 from odoo.tests import tagged
 from odoo.tests.common import HOST, TransactionCase
 from odoo.tools import config
@@ -88,6 +90,17 @@ class TestCallbackConcurrency(TransactionCase):
         with committed_env(self.registry) as env:
             return env[model].search(domain, order='id').read(fields)
 
+    def _process_deferred(self):
+        """What the reprocessing cron does a minute later: callbacks that found their transaction locked
+        by a concurrent delivery were acknowledged and left "received"."""
+        with committed_env(self.registry) as env:
+            env['ddcpts.callback'].search([('state', '=', 'received')]).write(
+                {'received_at': fields.Datetime.now() - timedelta(minutes=2)})
+            env['ddcpts.callback']._cron_process_received()
+
+    def _post(self, event, body):
+        return requests.post(self.base + event, data=body, timeout=120, headers={'Content-Type': 'application/json'})
+
     def _callback_states(self):
         callbacks = self._committed('ddcpts.callback', [('provider_res_id', '=', self.provider_id),
                                                         ('provider_model', '=', 'payment.provider')], ['state'])
@@ -97,6 +110,7 @@ class TestCallbackConcurrency(TransactionCase):
         tx_id = self._pending_tx(1.0)
         statuses = self._deliver_concurrently([('stk', STK_SUCCESS_CALLBACK)] * 5)
         self.assertEqual(statuses, [200] * 5, "every delivery is acknowledged")
+        self._process_deferred()
         [tx] = self._committed('payment.transaction', [('id', '=', tx_id)], ['state', 'mpesa_receipt'])
         self.assertEqual((tx['state'], tx['mpesa_receipt']), ('done', RECEIPT))
         self.assertEqual(self._callback_states(), ['duplicate'] * 4 + ['processed'])
@@ -110,6 +124,7 @@ class TestCallbackConcurrency(TransactionCase):
         })
         statuses = self._deliver_concurrently([('c2b-confirmation', confirmation)] * 5)
         self.assertEqual(statuses, [200] * 5)
+        self._process_deferred()
         transactions = self._committed('payment.transaction', [('mpesa_receipt', '=', 'RKL51ZDR4F')],
                                        ['state', 'amount', 'ddcpts_needs_review'])
         self.assertEqual(transactions, [{'id': transactions[0]['id'], 'state': 'done', 'amount': 5.0,
@@ -126,7 +141,38 @@ class TestCallbackConcurrency(TransactionCase):
         })
         statuses = self._deliver_concurrently([('stk', STK_SUCCESS_CALLBACK), ('c2b-confirmation', confirmation)] * 3)
         self.assertEqual(statuses, [200] * 6)
+        self._process_deferred()
         transactions = self._committed('payment.transaction', [('provider_id', '=', self.provider_id)],
                                        ['state', 'mpesa_receipt'])
         self.assertEqual(transactions, [{'id': tx_id, 'state': 'done', 'mpesa_receipt': RECEIPT}])
         self.assertEqual(self._callback_states(), ['duplicate'] * 5 + ['processed'])
+
+    def _locked_elsewhere(self, tx_id):
+        """The transaction's row locked by another connection, as the post-processing cron holds it."""
+        cr = self.registry.cursor()
+        cr.execute("SELECT id FROM payment_transaction WHERE id = %s FOR UPDATE", [tx_id])
+        return cr
+
+    def test_duplicate_is_answered_while_post_processing_holds_the_transaction(self):
+        tx_id = self._pending_tx(1.0)
+        self.assertEqual(self._post('stk', STK_SUCCESS_CALLBACK).status_code, 200)
+        with self._locked_elsewhere(tx_id) as cr:
+            # the lock is released only after the answer: a callback waiting for it would never get one
+            response = self._post('stk', STK_SUCCESS_CALLBACK)
+            self.assertEqual((response.status_code, response.json()), (200, const.CALLBACK_ACK))
+            cr.rollback()
+        self.assertEqual(self._callback_states(), ['duplicate', 'processed'], "recognised by its receipt")
+
+    def test_callback_behind_a_locked_transaction_is_acknowledged_and_processed_later(self):
+        tx_id = self._pending_tx(1.0)
+        with self._locked_elsewhere(tx_id) as cr:
+            response = self._post('stk', STK_SUCCESS_CALLBACK)
+            self.assertEqual((response.status_code, response.json()), (200, const.CALLBACK_ACK))
+            cr.rollback()
+        self.assertEqual(self._callback_states(), ['received'], "stored, left for the reprocessing cron")
+        [tx] = self._committed('payment.transaction', [('id', '=', tx_id)], ['state'])
+        self.assertEqual(tx['state'], 'pending')
+        self._process_deferred()
+        [tx] = self._committed('payment.transaction', [('id', '=', tx_id)], ['state', 'mpesa_receipt'])
+        self.assertEqual((tx['state'], tx['mpesa_receipt']), ('done', RECEIPT))
+        self.assertEqual(self._callback_states(), ['processed'])

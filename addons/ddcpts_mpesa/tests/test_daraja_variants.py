@@ -7,18 +7,17 @@ from odoo import Command
 from odoo.tests import JsonRpcException, tagged
 from odoo.tools import hmac
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
 from odoo.addons.ddcpts_mpesa import const
 from odoo.addons.ddcpts_mpesa.tests.common import (
     B2C_SUCCESS_RESULT,
     C2B_PAYMENT,
     STK_SUCCESS_CALLBACK,
-    MpesaTestMixin,
+    MpesaHttpCommon,
 )
 
 
 @tagged('post_install', '-at_install')
-class TestDarajaVariants(MpesaTestMixin, DdcptsHttpCase):
+class TestDarajaVariants(MpesaHttpCommon):
 
     def _stk(self, checkout_id, amount_value, phone_value, date_value=20191219102115, tx_amount=1.0):
         tx = self.create_pending_tx(tx_amount, checkout_id)

@@ -8,8 +8,7 @@ import pytz
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
-from odoo.addons.ddcpts_mpesa.tests.common import MpesaTestMixin
+from odoo.addons.ddcpts_mpesa.tests.common import MpesaHttpCommon
 
 HEADER = ["Receipt No.", "Completion Time", "Initiation Time", "Details", "Transaction Status", "Paid In",
           "Withdrawn", "Balance", "Balance Confirmed", "Reason Type", "Other Party Info", "Linked Transaction ID",
@@ -18,7 +17,7 @@ NAIROBI = pytz.timezone('Africa/Nairobi')
 
 
 @tagged('post_install', '-at_install')
-class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
+class TestStatementReconciliation(MpesaHttpCommon):
     """The org-portal statement recovers lost callbacks, matches receipts, expenses charges."""
 
     @classmethod
@@ -81,8 +80,7 @@ class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
         payout.action_submit()
         payout.with_user(self.approver).action_approve()
         self.env['ddcpts.payout']._cron_send_approved()
-        self.env.flush_all()
-        self.wait_for_sandbox_callbacks(1)
+        self.deliver_callbacks(1)
         self.assertEqual(payout.state, 'done')
         # booked in Odoo, absent from the statement
         missing = self.env['payment.transaction']._mpesa_book_received_money(self.provider, {
@@ -108,7 +106,7 @@ class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
         ])
         lines = self._import(content)
 
-        states = {(line.ddcpts_mpesa_receipt, line.ddcpts_mpesa_kind): line.ddcpts_mpesa_state for line in lines}
+        states = {(line.mpesa_receipt, line.mpesa_kind): line.mpesa_state for line in lines}
         self.assertEqual(states, {
             ('SLOST00001', 'payment'): 'recovered',
             ('SKNOWN0001', 'payment'): 'matched',
@@ -122,9 +120,9 @@ class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
         self.assertEqual(len(self.env['payment.transaction'].search([('mpesa_receipt', '=', 'SLOST00001')])), 1)
         for invoice in (stk_invoice, known_invoice, new_invoice):
             self.assertIn(invoice.payment_state, ('paid', 'in_payment'), invoice.name)
-        self.assertEqual(lines.filtered(lambda line: line.ddcpts_mpesa_state in ('matched', 'recovered', 'charge'))
+        self.assertEqual(lines.filtered(lambda line: line.mpesa_state in ('matched', 'recovered', 'charge'))
                          .mapped('is_reconciled'), [True] * 5)
-        self.assertEqual(lines.filtered(lambda line: line.ddcpts_mpesa_kind == 'charge').move_id.line_ids
+        self.assertEqual(lines.filtered(lambda line: line.mpesa_kind == 'charge').move_id.line_ids
                          .filtered(lambda line: line.account_id == self.fee_account).balance != 0, True)
         self.assertTrue(missing.mpesa_missing_from_statement)
         self.assertFalse(known.mpesa_missing_from_statement)
@@ -135,8 +133,8 @@ class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
         # the accountant assigns the unknown payment: it is booked and its statement line reconciled
         who = self.env['payment.transaction'].search([('mpesa_receipt', '=', 'SWHO000001')])
         who._mpesa_assign(self.customer)
-        who_line = lines.filtered(lambda line: line.ddcpts_mpesa_receipt == 'SWHO000001')
-        self.assertEqual((who_line.ddcpts_mpesa_state, who_line.is_reconciled), ('matched', True))
+        who_line = lines.filtered(lambda line: line.mpesa_receipt == 'SWHO000001')
+        self.assertEqual((who_line.mpesa_state, who_line.is_reconciled), ('matched', True))
 
         with self.assertRaisesRegex(UserError, "imported already"):
             self._import(content)
@@ -160,7 +158,7 @@ class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
         ])
         [line] = self._import(content)
         self.assertEqual(paid_at.date(), line.date)
-        self.assertRecordValues(line, [{'ddcpts_mpesa_state': 'recovered', 'ddcpts_mpesa_transaction_id': old_push.id,
+        self.assertRecordValues(line, [{'mpesa_state': 'recovered', 'mpesa_transaction_id': old_push.id,
                                         'is_reconciled': True}])
         self.assertEqual(self.env['payment.transaction'].search([('mpesa_receipt', '=', 'SOLDPUSH01')]), old_push)
         self.assertEqual(len(invoice.transaction_ids.payment_id), 1, "the money is booked once")
@@ -181,7 +179,7 @@ class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
         buffer = io.BytesIO()
         workbook.save(buffer)
         lines = self._import(buffer.getvalue())
-        self.assertEqual(lines.mapped('ddcpts_mpesa_state'), ['recovered', 'charge'])
+        self.assertEqual(lines.mapped('mpesa_state'), ['recovered', 'charge'])
         self.assertEqual(lines.mapped('amount'), [640, -3])
         self.assertIn(invoice.payment_state, ('paid', 'in_payment'))
         self.assertAlmostEqual(self._journal_balance(), 637, places=2)
@@ -193,8 +191,8 @@ class TestStatementReconciliation(MpesaTestMixin, DdcptsHttpCase):
         row = (f'SISO000001,{stamp},{stamp},Pay Bill,Completed,250.00,,250.00,,Pay Bill,"2547****149 - A",,'
                f'{invoice.name}')
         [line] = self._import(f"{header}\n{row}\n".encode())
-        self.assertRecordValues(line, [{'ddcpts_mpesa_state': 'recovered', 'ddcpts_mpesa_account_number': invoice.name,
-                                        'ddcpts_mpesa_completed_at': self._utc(5)}])
+        self.assertRecordValues(line, [{'mpesa_state': 'recovered', 'mpesa_account_number': invoice.name,
+                                        'mpesa_completed_at': self._utc(5)}])
         self.assertIn(invoice.payment_state, ('paid', 'in_payment'))
 
     def test_files_that_are_not_statements_are_refused(self):

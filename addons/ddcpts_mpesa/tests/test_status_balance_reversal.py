@@ -1,27 +1,23 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
-from odoo.addons.ddcpts_mpesa.tests.common import SHORTCODE, MpesaTestMixin
+from odoo.addons.ddcpts_mpesa.tests.common import SHORTCODE, MpesaHttpCommon
 
 
 @tagged('post_install', '-at_install')
-class TestStatusBalanceReversal(MpesaTestMixin, DdcptsHttpCase):
+class TestStatusBalanceReversal(MpesaHttpCommon):
     """The asynchronous Daraja requests: sent with the initiator's credential, answered on result routes."""
 
     def _paid_by_stk(self, amount=900):
         invoice = self.create_invoice(amount)
-        expected = self.sandbox_callback_count() + 1
         tx = invoice._mpesa_request_payment()
-        self.env.flush_all()
-        self.wait_for_sandbox_callbacks(expected)
+        self.deliver_callbacks(1)
         self.post_process(tx)
         self.assertEqual(tx.state, 'done')
         return invoice, tx
 
-    def _wait_result(self, count):
-        self.env.flush_all()
-        return self.wait_for_sandbox_callbacks(count)
+    def _wait_result(self):
+        return self.deliver_callbacks(1)
 
     def test_account_balance_is_parsed_and_shown_on_the_provider(self):
         self.provider.action_mpesa_check_balance()
@@ -29,7 +25,7 @@ class TestStatusBalanceReversal(MpesaTestMixin, DdcptsHttpCase):
         self.assertEqual((request['json']['CommandID'], request['json']['PartyA'], request['json']['IdentifierType']),
                          ('AccountBalance', SHORTCODE, '4'))
         self.assertTrue(request['json']['ResultURL'].endswith('/balance-result'))
-        self._wait_result(1)
+        self._wait_result()
         balances = {balance.account_name: balance for balance in self.provider.mpesa_balance_ids}
         self.assertEqual(len(balances), 5)
         self.assertEqual(balances['Working Account'].available_balance, 700000)
@@ -48,7 +44,7 @@ class TestStatusBalanceReversal(MpesaTestMixin, DdcptsHttpCase):
                                                       'RecieverIdentifierType')},
                          {'CommandID': 'TransactionReversal', 'TransactionID': tx.mpesa_receipt, 'Amount': 900,
                           'ReceiverParty': SHORTCODE, 'RecieverIdentifierType': '11'})
-        self._wait_result(2)
+        self._wait_result()
         self.assertEqual(refund_tx.state, 'done')
         self.post_process(refund_tx)
         self.assertEqual((refund_tx.payment_id.payment_type, refund_tx.payment_id.amount), ('outbound', 900))
@@ -57,7 +53,7 @@ class TestStatusBalanceReversal(MpesaTestMixin, DdcptsHttpCase):
         _invoice, tx = self._paid_by_stk(400)
         self.sandbox_rule(path='/mpesa/reversal/', result={'result_code': 'R000001'})
         tx.action_refund()
-        self._wait_result(2)
+        self._wait_result()
         refund_tx = tx.child_transaction_ids
         self.assertEqual((refund_tx.state, refund_tx.state_message),
                          ('done', "M-Pesa had already reversed this payment."))
@@ -65,7 +61,7 @@ class TestStatusBalanceReversal(MpesaTestMixin, DdcptsHttpCase):
         _invoice, other = self._paid_by_stk(300)
         self.sandbox_rule(path='/mpesa/reversal/', result={'result_code': 'R000002'})
         other.action_refund()
-        self._wait_result(4)
+        self._wait_result()
         self.assertEqual(other.child_transaction_ids.state, 'error')
         self.assertIn("does not know the original payment", other.child_transaction_ids.state_message)
 
@@ -87,10 +83,9 @@ class TestStatusBalanceReversal(MpesaTestMixin, DdcptsHttpCase):
 
         self.sandbox_rule(path='/mpesa/reversal/', result={'result_code': 'R000001'})
         refund_tx.action_mpesa_reverse_again()
-        self.env.flush_all()
-        deliveries = self.sandbox_wait_callbacks(3)
+        self.deliver_callbacks(1)
+        deliveries = self.sandbox('GET', 'callbacks')['callbacks']
         self.assertEqual([delivery['state'] for delivery in deliveries], ['delivered', 'dropped', 'delivered'])
-        self.env.invalidate_all()
         self.assertEqual(len(self.sandbox_requests('/mpesa/reversal/v1/request')), 2)
         self.assertEqual((refund_tx.state, refund_tx.state_message),
                          ('done', "M-Pesa had already reversed this payment."))
@@ -110,7 +105,7 @@ class TestStatusBalanceReversal(MpesaTestMixin, DdcptsHttpCase):
         [request] = self.sandbox_requests('/mpesa/transactionstatus/v1/query')
         self.assertEqual((request['json']['TransactionID'], request['json']['CommandID']),
                          (tx.mpesa_receipt, 'TransactionStatusQuery'))
-        self._wait_result(2)
+        self._wait_result()
         status = self.env['ddcpts.mpesa.request'].search([('transaction_id', '=', tx.id)])
         self.assertEqual((status.state, status.result_code), ('done', '0'))
         self.assertIn("TransactionStatus: Completed", status.result_details)
@@ -118,7 +113,7 @@ class TestStatusBalanceReversal(MpesaTestMixin, DdcptsHttpCase):
 
     def test_results_are_matched_once_and_bad_ones_refused(self):
         self.provider.action_mpesa_check_balance()
-        [delivery] = self._wait_result(1)
+        [delivery] = self._wait_result()
         self.assertEqual(self.post_callback('balance-result', delivery['body']).json(),
                          {'ResultCode': 0, 'ResultDesc': 'Accepted'})
         request = self.env['ddcpts.mpesa.request'].search([('kind', '=', 'balance')])
@@ -130,7 +125,7 @@ class TestStatusBalanceReversal(MpesaTestMixin, DdcptsHttpCase):
 
     def test_queue_timeout_of_a_request(self):
         self.provider.action_mpesa_check_balance()
-        self._wait_result(1)
+        self._wait_result()
         request = self.env['ddcpts.mpesa.request'].search([('kind', '=', 'balance')])
         request.state = 'sent'
         self.env.flush_all()

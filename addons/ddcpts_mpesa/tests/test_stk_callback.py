@@ -1,18 +1,20 @@
 import json
+from datetime import timedelta
 
+from odoo import fields
 from odoo.tests import tagged
+from odoo.tools.misc import formatLang
 from odoo.tools.safe_eval import safe_eval
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
 from odoo.addons.ddcpts_mpesa.tests.common import (
     STK_CANCELLED_CALLBACK,
     STK_SUCCESS_CALLBACK,
-    MpesaTestMixin,
+    MpesaHttpCommon,
 )
 
 
 @tagged('post_install', '-at_install')
-class TestStkCallback(MpesaTestMixin, DdcptsHttpCase):
+class TestStkCallback(MpesaHttpCommon):
     """The STK callback route: official payloads, result codes, replays, bad input."""
 
     def setUp(self):
@@ -112,11 +114,11 @@ class TestStkCallback(MpesaTestMixin, DdcptsHttpCase):
             "Body not an object": ({'Body': 'x'}, 400, "Body.stkCallback"),
             "no CheckoutRequestID": ({'Body': {'stkCallback': {'ResultCode': 0}}}, 400, "CheckoutRequestID"),
             "no ResultCode": ({'Body': {'stkCallback': {'CheckoutRequestID': 'ws_CO_191220191020363925'}}}, 400,
-                              "result code is missing"),
+                              "ResultCode: is missing"),
             "no receipt item": (no_receipt, 400, "MpesaReceiptNumber"),
             "no metadata": ({'Body': {'stkCallback': {'CheckoutRequestID': 'ws_CO_191220191020363925',
                                                       'ResultCode': 0}}}, 400, "MpesaReceiptNumber"),
-            "amount not a number": (text_amount, 400, "not a number"),
+            "amount not a number": (text_amount, 400, "is not an amount"),
             "unknown request": (self.stk_callback('ws_CO_unknown', amount=1, receipt='NLJ7RT61SX'), 404,
                                 "No payment request"),
         }
@@ -144,14 +146,64 @@ class TestStkCallback(MpesaTestMixin, DdcptsHttpCase):
             'state': 'error', 'ddcpts_needs_review': True, 'mpesa_receipt': 'NLJ7RT61SV',
             'mpesa_amount_received': 1.0, 'payment_id': False,
         }])
-        self.assertIn("KES 1.00 paid instead of the KES 10.00 requested", self.tx.state_message)
+        paid, asked = (formatLang(self.env, amount, currency_obj=self.kes) for amount in (1.0, 10.0))
+        self.assertIn(f"{paid} paid instead of the {asked} requested", self.tx.state_message)
         review_queue = safe_eval(self.env.ref('ddcpts_mpesa.action_mpesa_review').domain)
         self.assertIn(self.tx, self.env['payment.transaction'].search(review_queue))
         # the accountant accepts what was received
-        self.tx.action_ddcpts_mpesa_review()
+        self.tx.action_mpesa_review()
         wizard = self.env['ddcpts.mpesa.review.assign'].create({'transaction_id': self.tx.id})
         self.assertEqual((wizard.partner_id, wizard.amount, wizard.invoice_ids),
                          (self.customer, 1.0, self.invoice))
         wizard.action_assign()
         self.assertRecordValues(self.tx, [{'state': 'done', 'amount': 1.0, 'ddcpts_needs_review': False}])
         self.assertEqual(self.tx.payment_id.amount, 1.0)
+
+    def test_nul_characters_are_refused_stored_and_book_nothing(self):
+        """A JSON string escaping a NUL ("\\u0000") was a 500 with a traceback: now a 400 naming the field."""
+        with_nul = {
+            "CheckoutRequestID": STK_SUCCESS_CALLBACK.replace('ws_CO_191220191020363925', 'ws_CO_1912\\u000020'),
+            "MpesaReceiptNumber": STK_SUCCESS_CALLBACK.replace('NLJ7RT61SV', 'NLJ7RT\\u000061'),
+        }
+        for field, body in with_nul.items():
+            with self.subTest(field), self.assertNoLogs('odoo.addons.ddcpts_base.models.ddcpts_callback', 'ERROR'):
+                response = self.post_callback('stk', body)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(field, response.json()['error'])
+                self.assertIn("NUL or control character", response.json()['error'])
+        self.tx.invalidate_recordset()
+        self.assertRecordValues(self.tx, [{'state': 'pending', 'mpesa_receipt': False}])
+        stored = self.env['ddcpts.callback'].search([('route', 'like', '/ddcpts/daraja/%/stk')])
+        self.assertEqual(stored.mapped('state'), ['failed', 'failed'], "both bodies are kept, as refused")
+        self.assertEqual(set(stored.mapped('response_status')), {400})
+
+    def test_receipt_sent_as_an_object_is_refused_and_the_genuine_callback_books(self):
+        """Booked before as receipt "{'A': 1}", the genuine callback then became a second payment for review."""
+        forged = json.loads(STK_SUCCESS_CALLBACK)
+        forged['Body']['stkCallback']['CallbackMetadata']['Item'][1]['Value'] = {'A': 1}
+        response = self.post_callback('stk', forged)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("MpesaReceiptNumber: must be a string", response.json()['error'])
+        self.assertRecordValues(self.tx, [{'state': 'pending', 'mpesa_receipt': False}])
+
+        response = self.post_callback('stk', STK_SUCCESS_CALLBACK)
+        self.assertEqual(response.status_code, 200)
+        self.assertRecordValues(self.tx, [{'state': 'done', 'mpesa_receipt': 'NLJ7RT61SV',
+                                           'ddcpts_needs_review': False}])
+        self.assertEqual(self.env['payment.transaction'].search_count([('provider_id', '=', self.provider.id),
+                                                                      ('mpesa_source', '!=', False)]), 1)
+
+    def test_result_code_in_a_list_leaves_the_push_to_the_status_query(self):
+        """``ResultCode: [0]`` put the push in error, so the status query never looked at it again."""
+        body = json.loads(STK_CANCELLED_CALLBACK)
+        body['Body']['stkCallback'].update(CheckoutRequestID='ws_CO_191220191020363925', ResultCode=[0])
+        response = self.post_callback('stk', body)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("ResultCode: must be a whole number", response.json()['error'])
+        self.assertRecordValues(self.tx, [{'state': 'pending', 'mpesa_result_code': False}])
+        self.tx.mpesa_next_query_at = fields.Datetime.now() - timedelta(seconds=1)
+        self.env['payment.transaction']._cron_mpesa_query_pending()
+        [query] = self.sandbox_requests('/mpesa/stkpushquery/v1/query')
+        self.assertEqual(query['json']['CheckoutRequestID'], 'ws_CO_191220191020363925',
+                         "the status query cron still asks about it")
+        self.assertEqual(self.tx.state, 'pending', "and the malformed callback, processed again, changes nothing")

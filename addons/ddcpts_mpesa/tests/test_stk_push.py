@@ -5,12 +5,11 @@ from unittest.mock import patch
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
-from odoo.addons.ddcpts_mpesa.tests.common import CUSTOMER_MSISDN, PASSKEY, SHORTCODE, MpesaTestMixin
+from odoo.addons.ddcpts_mpesa.tests.common import CUSTOMER_MSISDN, PASSKEY, SHORTCODE, MpesaHttpCommon
 
 
 @tagged('post_install', '-at_install')
-class TestStkPush(MpesaTestMixin, DdcptsHttpCase):
+class TestStkPush(MpesaHttpCommon):
     """Odoo asks the customer's phone for a payment (STK push) and books the answer."""
 
     def _push(self, amount=1500, phone='0708 374 149', invoice=None):
@@ -36,7 +35,7 @@ class TestStkPush(MpesaTestMixin, DdcptsHttpCase):
         self.assertRegex(sent['CallBackURL'], r'/ddcpts/daraja/%d/[0-9a-f]{64}/stk$' % self.provider.id)
         self.assertEqual([tx.mpesa_checkout_request_id], list(self.sandbox('GET', 'state')['daraja']['stk']))
 
-        self.wait_for_sandbox_callbacks(1)
+        self.deliver_callbacks(1)
         self.assertEqual(tx.state, 'done')
         self.assertRegex(tx.mpesa_receipt, r'^[A-Z][A-Z0-9]{9}$')
         self.assertEqual(tx.provider_reference, tx.mpesa_receipt)
@@ -83,7 +82,7 @@ class TestStkPush(MpesaTestMixin, DdcptsHttpCase):
         usd.currency_id = self.env.ref('base.USD')
         usd.action_post()
         with self.assertRaisesRegex(UserError, "posted customer invoices in KES"):
-            usd.action_ddcpts_mpesa_request_payment()
+            usd.action_mpesa_request_payment()
 
     def test_till_pays_with_buy_goods_to_the_till_number(self):
         self.provider.write({'mpesa_account_type': 'till', 'mpesa_till_number': '5678901'})
@@ -148,7 +147,7 @@ class TestStkPush(MpesaTestMixin, DdcptsHttpCase):
 
     def test_backend_wizard_requests_the_payment(self):
         invoice = self.create_invoice(700)
-        action = invoice.action_ddcpts_mpesa_request_payment()
+        action = invoice.action_mpesa_request_payment()
         wizard = self.env[action['res_model']].with_context(action['context']).create({})
         self.assertEqual((wizard.phone, wizard.amount), ('0708 374 149', 700))
         wizard.amount = 300

@@ -3,13 +3,12 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
 from odoo.addons.ddcpts_mpesa import const
-from odoo.addons.ddcpts_mpesa.tests.common import MpesaTestMixin
+from odoo.addons.ddcpts_mpesa.tests.common import MpesaHttpCommon
 
 
 @tagged('post_install', '-at_install')
-class TestStkQuery(MpesaTestMixin, DdcptsHttpCase):
+class TestStkQuery(MpesaHttpCommon):
     """Lost STK callbacks are resolved by the query cron, with backoff, until the request expires."""
 
     def _push_with_lost_callback(self, amount=500, **result):
@@ -17,7 +16,7 @@ class TestStkQuery(MpesaTestMixin, DdcptsHttpCase):
         invoice = self.create_invoice(amount)
         tx = invoice._mpesa_request_payment()
         if not result.get('pending'):  # the simulator only posts (here: drops) the callbacks of completed pushes
-            self.assertEqual(self.sandbox_wait_callbacks(1)[0]['state'], 'dropped')
+            self.assertEqual(self.sandbox('GET', 'callbacks')['callbacks'][-1]['state'], 'dropped')
         return invoice, tx
 
     def _run_cron_now(self, tx):

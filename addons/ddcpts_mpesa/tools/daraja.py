@@ -1,9 +1,10 @@
-"""Reading and writing Daraja's wire formats, without the ORM.
+"""Reading and writing Daraja's wire formats, without the ORM (docs/providers/daraja.md).
 
-Daraja sends numbers as numbers or strings depending on the API (``"5.00"``, ``1.00``,
-``"3599"``), lists of ``{"Name"/"Key": …, "Value": …}`` pairs whose items may lack ``Value``, and
-a single object where a list is expected. Everything here parses defensively and raises
-``ValueError`` with a sentence when a value cannot be used.
+Callback bodies are checked by ``tools/schemas.py``; what is here builds requests (password, security
+credential, account reference) and reads the values schemas and the statement import share (times,
+amounts, the AccountBalance string). Daraja sends numbers as numbers or strings depending on the API
+(``"5.00"``, ``1.00``, ``"3599"``): parsing raises ``ValueError`` with a sentence when a value cannot
+be used.
 """
 import base64
 import re
@@ -21,21 +22,6 @@ TIMESTAMP_FORMATS = ('%Y%m%d%H%M%S', '%d.%m.%Y %H:%M:%S', '%Y-%m-%d %H:%M:%S', '
                      '%d/%m/%Y %H:%M')
 
 
-def as_list(value):
-    """Daraja sends a single object where it usually sends a list (``ReferenceItem``)."""
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def pairs(items, key='Name'):
-    """``[{"Name": "Amount", "Value": 1.0}, {"Name": "Balance"}]`` -> ``{"Amount": 1.0, "Balance": None}``."""
-    return {
-        str(item[key]): item.get('Value')
-        for item in as_list(items) if isinstance(item, dict) and item.get(key) is not None
-    }
-
-
 def parse_amount(value, what="amount"):
     """A money amount sent as a number or a string (``"1,000.00"``) -> Decimal."""
     if isinstance(value, bool) or value is None or value == '':
@@ -47,17 +33,6 @@ def parse_amount(value, what="amount"):
     if not amount.is_finite():
         raise ValueError(f"The {what} {value!r} is not a number.")
     return amount
-
-
-def parse_result_code(value):
-    """``0``, ``"0"`` and ``0.0`` are the same code; alphanumeric codes (``R000001``) stay strings."""
-    if isinstance(value, bool) or value is None or value == '':
-        raise ValueError("The result code is missing.")
-    text = str(value).strip()
-    try:
-        return int(Decimal(text))
-    except InvalidOperation:
-        return text
 
 
 def parse_timestamp(value):
@@ -128,12 +103,6 @@ def account_reference(text):
     """AccountReference (≤ 12 characters, shown on the phone): the document reference without separators,
     cut from the start so that the distinctive end (the sequence number) stays."""
     return alphanumeric(text)[-const.ACCOUNT_REFERENCE_LENGTH:] or 'PAYMENT'
-
-
-def result_parameters(result):
-    """The ``ResultParameters.ResultParameter`` pairs of an asynchronous result, by ``Key``."""
-    parameters = result.get('ResultParameters') if isinstance(result, dict) else None
-    return pairs(parameters.get('ResultParameter') if isinstance(parameters, dict) else None, key='Key')
 
 
 def parse_balances(text):

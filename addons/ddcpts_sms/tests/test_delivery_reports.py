@@ -51,7 +51,7 @@ class TestAfricasTalkingDeliveryReports(SmsCallbackMixin, SmsGatewayMixin, Ddcpt
     def test_success_report_from_the_simulator_marks_it_delivered(self):
         self.configure_at_dashboard(self.gateway)
         notification = self.send_from_chatter()
-        callback = self.sandbox_wait_callbacks(1)[0]
+        callback = self.sandbox_deliver_callbacks(1)[0]
         self.assertEqual((callback['state'], callback['response_status']), ('delivered', 200))
         notification.invalidate_recordset()
         self.assertEqual(notification.notification_status, 'sent', "sent = Delivered on the chatter")
@@ -63,7 +63,7 @@ class TestAfricasTalkingDeliveryReports(SmsCallbackMixin, SmsGatewayMixin, Ddcpt
         self.configure_at_dashboard(self.gateway)
         self.sandbox_rule(path=AT_SEND_PATH, result={'delivery': {NUMBER: ['Buffered']}})
         notification = self.send_from_chatter()
-        self.sandbox_wait_callbacks(1)
+        self.sandbox_deliver_callbacks(1)
         message = self.gateway_message(notification)
         self.assertRecordValues(message, [{'state': 'buffered', 'provider_status': 'Buffered'}])
         self.assertEqual(notification.notification_status, 'pending', "the carrier still holds it")
@@ -78,7 +78,7 @@ class TestAfricasTalkingDeliveryReports(SmsCallbackMixin, SmsGatewayMixin, Ddcpt
         self.configure_at_dashboard(self.gateway)
         self.sandbox_rule(path=AT_SEND_PATH, result={'delivery': {NUMBER: 'Failed:UserDoesNotExist'}})
         notification = self.send_from_chatter()
-        self.sandbox_wait_callbacks(1)
+        self.sandbox_deliver_callbacks(1)
         notification.invalidate_recordset()
         self.assertRecordValues(notification, [{'notification_status': 'bounce',
                                                 'failure_type': 'sms_invalid_destination',

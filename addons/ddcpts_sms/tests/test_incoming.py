@@ -29,7 +29,7 @@ class TestIncomingAndOptOuts(SmsCallbackMixin, SmsGatewayMixin, DdcptsHttpCase):
     def test_stop_message_blacklists_the_number_and_notes_the_partner(self):
         self.simulate('/africastalking/simulate/incoming', {
             'username': 'sandbox', 'from': NUMBER, 'to': '20880', 'text': 'Stop', 'linkId': 'link-1'})
-        callback = self.sandbox_wait_callbacks(1)[0]
+        callback = self.sandbox_deliver_callbacks(1)[0]
         self.assertEqual(callback['response_status'], 200)
         self.assertTrue(self.Blacklist.search([('number', '=', NUMBER)]))
         incoming = self.Incoming.search([('number', '=', NUMBER)])
@@ -48,7 +48,7 @@ class TestIncomingAndOptOuts(SmsCallbackMixin, SmsGatewayMixin, DdcptsHttpCase):
     def test_other_messages_are_posted_on_the_partner(self):
         self.simulate('/africastalking/simulate/incoming', {
             'username': 'sandbox', 'from': NUMBER, 'to': '20880', 'text': 'Please stop by tomorrow'})
-        self.sandbox_wait_callbacks(1)
+        self.sandbox_deliver_callbacks(1)
         self.assertFalse(self.Blacklist.search([('number', '=', NUMBER)]))
         posted = self.partner.message_ids.filtered(lambda message: message.message_type == 'sms')
         self.assertEqual(posted.body, '<p>Please stop by tomorrow</p>')
@@ -57,7 +57,7 @@ class TestIncomingAndOptOuts(SmsCallbackMixin, SmsGatewayMixin, DdcptsHttpCase):
     def test_bulk_opt_out_blacklists_once(self):
         self.simulate('/africastalking/simulate/optout', {
             'username': 'sandbox', 'senderId': 'DDCPTS', 'phoneNumber': NUMBER})
-        self.sandbox_wait_callbacks(1)
+        self.sandbox_deliver_callbacks(1)
         self.assertTrue(self.Blacklist.search([('number', '=', NUMBER)]))
         self.assertRecordValues(self.Incoming.search([('number', '=', NUMBER)]), [{
             'kind': 'optout', 'recipient': 'DDCPTS', 'opted_out': True}])

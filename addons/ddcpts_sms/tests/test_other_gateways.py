@@ -39,7 +39,7 @@ class TestOtherGateways(SmsCallbackMixin, SmsGatewayMixin, DdcptsHttpCase):
         self.assertEqual(form['StatusCallback'], [gateway._ddcpts_sms_callback_url('delivery')])
         self.assertEqual([(record.state, record.failure_type) for record in sms],
                          [('pending', False), ('pending', False), ('error', 'sms_number_format')])
-        self.sandbox_wait_callbacks(4)
+        self.sandbox_deliver_callbacks(4)
         messages = self.messages_of(sms).sorted('number')
         self.assertEqual(messages.mapped('state'), ['delivered', 'failed', 'failed'])
         self.assertRecordValues(messages[1], [{'failure_type': 'sms_invalid_destination',
@@ -51,7 +51,7 @@ class TestOtherGateways(SmsCallbackMixin, SmsGatewayMixin, DdcptsHttpCase):
         gateway = self.use_only('twilio', sender_id='+15005550006')
         sms = self.send(['+254701000001'])
         sid = self.messages_of(sms).provider_message_id
-        self.sandbox_wait_callbacks(2)
+        self.sandbox_deliver_callbacks(2)
         url = gateway._ddcpts_sms_callback_url('delivery')
         params = {'MessageSid': sid, 'MessageStatus': 'failed', 'To': '+254701000001', 'ErrorCode': '30008'}
         forged = self.post_form(self.callback_path(gateway, 'delivery'), params,
@@ -138,7 +138,7 @@ class TestOtherGateways(SmsCallbackMixin, SmsGatewayMixin, DdcptsHttpCase):
                                                    {'to': '254701000009'}])
         self.assertEqual(message['webhooks']['delivery']['url'], gateway._ddcpts_sms_callback_url('delivery'))
         self.assertEqual(sms.mapped('failure_type'), [False, False, 'sms_number_format'])
-        self.sandbox_wait_callbacks(2)
+        self.sandbox_deliver_callbacks(2)
         delivered, undelivered, _rejected = self.messages_of(sms).sorted('number')
         self.assertRecordValues(delivered, [{'state': 'delivered', 'cost': 0.01,
                                              'currency_id': self.env.ref('base.EUR').id}])
@@ -161,7 +161,7 @@ class TestOtherGateways(SmsCallbackMixin, SmsGatewayMixin, DdcptsHttpCase):
         self.assertEqual(len(outbound), 1)
         self.assertEqual(outbound[0]['json']['receiverAddress'], ['+233241234567', '+233241234568'])
         self.assertEqual(len(self.sandbox_requests('/v1/oauth/access_token')), 1, "the token is cached")
-        self.sandbox_wait_callbacks(2)
+        self.sandbox_deliver_callbacks(2)
         self.assertEqual(self.messages_of(sms).sorted('number').mapped('state'), ['delivered', 'failed'])
         unknown_shape = self.post_body(self.callback_path(gateway, 'delivery'), json.dumps({'hello': 'world'}))
         self.assertEqual(unknown_shape.status_code, 200, "an unknown receipt is kept raw and changes nothing")

@@ -14,7 +14,7 @@ class TestSmsTour(SmsCallbackMixin, SmsGatewayMixin, DdcptsHttpCase):
         url = f'/odoo/res.partner/{partner.id}'
         self.start_tour(url, 'ddcpts_sms_chatter_send', login='admin')
         self.assertEqual(len(self.sandbox_requests(AT_SEND_PATH)), 1)
-        self.sandbox_wait_callbacks(1)
+        self.sandbox_deliver_callbacks(1)
         # the test database never commits, so the web client gets no live bus update: open the page again
         self.start_tour(url, 'ddcpts_sms_chatter_delivered', login='admin')
         message = self.env['ddcpts.sms.message'].search([('number', '=', '+254711000003')])

@@ -28,10 +28,9 @@ class TestPayoutAdapter(DdcptsHttpCase):
         return payout
 
     def _send_and_wait_for_result(self, payout):
-        self.sandbox_rule(path='/echo/api/callback', callback={'delay_ms': 500})
         self.env['ddcpts.payout']._cron_send_approved()
         self.assertEqual(payout.state, 'sent')
-        delivered = self.sandbox_wait_callbacks(1)
+        delivered = self.sandbox_deliver_callbacks(1)
         self.assertEqual(delivered[0]['state'], 'delivered', delivered)
         payout.invalidate_recordset()
 

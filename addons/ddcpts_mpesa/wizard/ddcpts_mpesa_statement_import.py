@@ -37,10 +37,10 @@ class DdcptsMpesaStatementImport(models.TransientModel):
         rows = [row for row in rows if row['status'] == const.STATEMENT_COMPLETED]
         line_values = self._line_values(journal, rows)
         imported = set(self.env['account.bank.statement.line'].sudo().search([
-            ('ddcpts_mpesa_import_key', 'in', [values['ddcpts_mpesa_import_key'] for values in line_values]),
-        ]).mapped('ddcpts_mpesa_import_key'))
+            ('mpesa_import_key', 'in', [values['mpesa_import_key'] for values in line_values]),
+        ]).mapped('mpesa_import_key'))
         new_rows = [(row, values) for row, values in zip(rows, line_values)
-                    if values['ddcpts_mpesa_import_key'] not in imported]
+                    if values['mpesa_import_key'] not in imported]
         if not new_rows:
             raise UserError(_("Every completed transaction of this statement was imported already."))
         first_row, last_row = new_rows[0][0], new_rows[-1][0]
@@ -81,13 +81,13 @@ class DdcptsMpesaStatementImport(models.TransientModel):
                 'payment_ref': row['details'] or row['receipt'],
                 'amount': float(row['paid_in'] - row['withdrawn']),
                 'partner_name': row['other_party'].partition(' - ')[2].strip() or False,
-                'ddcpts_mpesa_import_key': key if seen[key] == 1 else f'{key}:{seen[key]}',
-                'ddcpts_mpesa_provider_id': self.provider_id.id,
-                'ddcpts_mpesa_receipt': row['receipt'],
-                'ddcpts_mpesa_kind': kind,
-                'ddcpts_mpesa_completed_at': row['completed_at'],
-                'ddcpts_mpesa_account_number': row['account_number'] or False,
-                'ddcpts_mpesa_other_party': row['other_party'] or False,
+                'mpesa_import_key': key if seen[key] == 1 else f'{key}:{seen[key]}',
+                'mpesa_provider_id': self.provider_id.id,
+                'mpesa_receipt': row['receipt'],
+                'mpesa_kind': kind,
+                'mpesa_completed_at': row['completed_at'],
+                'mpesa_account_number': row['account_number'] or False,
+                'mpesa_other_party': row['other_party'] or False,
             })
         return values_list
 
