@@ -74,7 +74,8 @@ def states(env, invoice_ids):
 
 def signed_per_minute(env, ids):
     bench.sandbox('DELETE', '/_sandbox/rules')
-    bench.sandbox('POST', '/_sandbox/rules', json={'path': '/etims-api/saveTrnsSalesOsdc', 'delay_ms': LATENCY_MS, 'times': -1})
+    bench.sandbox('POST', '/_sandbox/rules',
+                  json={'path': '/etims-api/saveTrnsSalesOsdc', 'delay_ms': LATENCY_MS, 'times': -1})
     invoice_ids = create_invoices(env, ids, INVOICES).ids
     env.cr.commit()
     session = bench.json_rpc_session()
@@ -106,7 +107,8 @@ def signed_per_minute(env, ids):
 
 def drain(env, ids):
     bench.sandbox('DELETE', '/_sandbox/rules')
-    bench.sandbox('POST', '/_sandbox/rules', json={'path': '/etims-api/saveTrnsSalesOsdc', 'status': 503, 'times': -1})
+    bench.sandbox('POST', '/_sandbox/rules',
+                  json={'path': '/etims-api/saveTrnsSalesOsdc', 'status': 503, 'times': -1})
     invoices = create_invoices(env, ids, QUEUE)
     invoice_ids = invoices.ids
     invoices.action_post()  # queued; after the commit the first one takes its number and waits for its retry

@@ -8,8 +8,8 @@ from odoo.exceptions import UserError
 
 from odoo.addons.ddcpts_base.exceptions import RETRYABLE_DATABASE_ERRORS, CallbackDeferred, CallbackInputError
 from odoo.addons.ddcpts_base.tools.actions import notification
-from odoo.addons.ddcpts_base.tools.orm import browse_existing
 from odoo.addons.ddcpts_base.tools.locking import process_queue
+from odoo.addons.ddcpts_base.tools.orm import browse_existing
 
 _logger = logging.getLogger(__name__)
 
