@@ -118,7 +118,8 @@ def drain(env, ids):
     env.cr.commit()
     bench.sandbox('DELETE', '/_sandbox/rules')  # eTIMS is back
     if DRAIN_LATENCY_MS:
-        bench.sandbox('POST', '/_sandbox/rules', json={'path': '/etims-api/saveTrnsSalesOsdc', 'delay_ms': DRAIN_LATENCY_MS,
+        bench.sandbox('POST', '/_sandbox/rules',
+                      json={'path': '/etims-api/saveTrnsSalesOsdc', 'delay_ms': DRAIN_LATENCY_MS,
                                        'times': -1})
     from odoo import sql_db
 
