@@ -23,4 +23,4 @@ GATEWAY_FORMATS = [
 ]
 
 # what replaces a PIN in stored bodies, session inputs and logs
-PIN_MASK = '****'
+PIN_MASK = 'xxxx'  # never holds '*', the separator of the inputs

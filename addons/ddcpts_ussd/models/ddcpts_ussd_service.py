@@ -227,9 +227,10 @@ class DdcptsUssdService(models.Model):
         if self and isinstance(session_ref, (str, int)):
             session = session.sudo().search(
                 [('service_id', '=', self.id), ('session_ref', '=', str(session_ref))], limit=1)
-        if self:
+        if self and kind != 'at_end':
             positions, first = session._ddcpts_secret_positions(), len(session._ddcpts_inputs())
         else:
+            # no service to ask, or an end notification (whose inputs nothing reads): mask every input
             positions, first = range(1000), 0
         masked = gateway.mask_inputs(payload, kind, positions, first_position=first)
         if masked == payload:

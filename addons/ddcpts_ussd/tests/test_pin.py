@@ -2,6 +2,8 @@ import logging
 
 from odoo.tests import tagged
 
+from odoo.addons.ddcpts_ussd.const import PIN_MASK
+
 from .common import UssdCase
 
 PIN = '4821'
@@ -82,8 +84,8 @@ class TestPin(UssdCase):
         for secret in (PIN, '9753'):
             self.assertFalse([body for body in callbacks.mapped('body') if secret in body], "no PIN in a stored body")
             self.assertFalse([line for line in collect.lines if secret in line], "no PIN in a log line")
-        self.assertIn('text=1%2A%2A%2A%2A%2A', self.callbacks_of('ATUid_s2').sorted('id')[-1].body)
+        self.assertIn(f'text=1%2A{PIN_MASK}', self.callbacks_of('ATUid_s2').sorted('id')[-1].body)
         sessions = self.env['ddcpts.ussd.session'].search([('service_id', '=', self.service.id)])
-        mask = '****'
+        mask = PIN_MASK
         self.assertEqual(sorted(sessions.mapped('inputs')), sorted(
             [f'4*{mask}*{mask}', f'1*{mask}', f'1*{mask}*{mask}', f'1*{mask}']))
