@@ -8,6 +8,7 @@ as many times. Telcos cut a session whose application takes more than a few seco
 so the figures are printed next to targets. ``DDCPTS_BENCH_USSD_ROUNDS`` (default 5) repeats the dialogue.
 """
 import functools
+import itertools
 import json
 import os
 import threading
@@ -66,6 +67,7 @@ def main():
     path = url[url.index('/ddcpts/ussd'):]
     base = bench.server_url()
     failures = []
+    runs = itertools.count()
 
     def ussd_step(session, form):
         response = session.post(url, data=urlencode(form),
@@ -74,9 +76,10 @@ def main():
             failures.append(response.text[:80])
 
     def dialogue(index, session):
+        run = next(runs)  # fresh session ids at every run
         for round_index in range(ROUNDS):
             for text in DIALOGUE:
-                form = {'sessionId': f'ATUid_bench_{index}_{round_index}', 'serviceCode': SERVICE_CODE,
+                form = {'sessionId': f'ATUid_bench_{run}_{index}_{round_index}', 'serviceCode': SERVICE_CODE,
                         'phoneNumber': phone(index), 'networkCode': '63902', 'text': text}
                 yield functools.partial(ussd_step, session, form)
 
