@@ -1,0 +1,50 @@
+/** @odoo-module */
+
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("ddcpts_ussd_unlock_pin", {
+    steps: () => [
+        {
+            content: "The service is listed with its code",
+            trigger: ".o_list_view .o_data_row:contains(Test service):contains(*384*11469#)",
+        },
+        {
+            content: "Open the USSD menu",
+            trigger: ".o_main_navbar .dropdown-toggle:contains(USSD)",
+            run: "click",
+        },
+        {
+            content: "Open the sessions",
+            trigger: ".dropdown-item:contains(USSD Sessions)",
+            run: "click",
+        },
+        {
+            content: "Open the caller's session",
+            trigger: ".o_list_view .o_data_row:contains(+254700100299)",
+            run: "click",
+        },
+        {
+            content: "The PINs typed are masked",
+            trigger: ".o_field_widget[name='inputs']:contains(1*xxxx*xxxx*xxxx)",
+        },
+        {
+            content: "Open the USSD menu again",
+            trigger: ".o_main_navbar .dropdown-toggle:contains(USSD)",
+            run: "click",
+        },
+        {
+            content: "Open the PINs",
+            trigger: ".dropdown-item:contains(USSD PINs)",
+            run: "click",
+        },
+        {
+            content: "Unlock the caller's PIN",
+            trigger: ".o_data_row:contains(Akinyi Otieno) button[name='action_unlock']",
+            run: "click",
+        },
+        {
+            content: "The PIN is unlocked",
+            trigger: ".o_data_row:contains(Akinyi Otieno):not(:has(button[name='action_unlock']))",
+        },
+    ],
+});
