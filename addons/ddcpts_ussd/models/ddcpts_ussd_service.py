@@ -59,7 +59,8 @@ class DdcptsUssdService(models.Model):
              "MTN MADAPI also needs its API key, as the screens are sent through its API.")
     root_menu = fields.Selection(selection='_ddcpts_ussd_root_menu_selection', required=True, default='demo',
                                  help="The first screen and everything under it.")
-    callback_url = fields.Char(compute='_compute_callback_url', help="Give this URL to the gateway.")
+    callback_url = fields.Char(compute='_compute_callback_url', groups='ddcpts_base.group_ddcpts_manager',
+                               help="Give this URL to the gateway (its token authenticates the gateway).")
     madapi_url = fields.Char("MADAPI URL", default=const.MADAPI_DEFAULT_URL)
     madapi_api_key = SecretField("MADAPI API Key")
     madapi_subscription_id = fields.Char("MADAPI Subscription", readonly=True, copy=False)
