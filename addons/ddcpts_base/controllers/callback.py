@@ -12,10 +12,11 @@ For each request the decorator:
 
 1. checks the URL token of the provider record (constant-time) and its optional IP allowlist;
 2. stores the raw request in ``ddcpts.callback`` in its own committed transaction (refused ones too,
-   with state "rejected");
+   with state "rejected"), masked by the provider model where it must be
+   (``_ddcpts_callback_body_for_storage``: a PIN typed on USSD);
 3. runs the processor (a model method receiving the callback record) in a new transaction, retried
-   on concurrency errors; bad input (``CallbackInputError``) is answered 4xx, any other failure 500,
-   both recorded on the stored callback, which can be processed again later;
+   on concurrency errors; bad input (``CallbackInputError``) is answered 4xx (or with its ``reply``),
+   any other failure 500, both recorded on the stored callback, which can be processed again later;
 4. calls the decorated function with the processor's result to build the provider's acknowledgement
    (a dict is sent as JSON, a string as text/plain).
 """
