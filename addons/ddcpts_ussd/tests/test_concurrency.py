@@ -32,6 +32,9 @@ class TestConcurrentSessions(TransactionCase):
             cls.partner_ids = env['res.partner'].create([
                 {'name': f"Caller {index}", 'mobile': cls._phone(index)} for index in range(SESSIONS)]).ids
         cls.addClassCleanup(cls._delete_committed_data)
+        # Odoo computes its map of static paths lazily at the first request of three path segments or
+        # more, unguarded against threads: a cold server must serve one before 20 requests arrive together
+        requests.get(f'http://{HOST}:{config["http_port"]}/web/static/img/favicon.ico', timeout=60).raise_for_status()
 
     @classmethod
     def _delete_committed_data(cls):
