@@ -18,8 +18,13 @@ class CallbackDeferred(Exception):
 
 
 class CallbackInputError(Exception):
-    """What a provider sent cannot be used (not JSON, a missing or mistyped field): answered 4xx."""
+    """What a provider sent cannot be used (not JSON, a missing or mistyped field): answered 4xx.
 
-    def __init__(self, message, status=400):
+    :param reply: when set, the provider is answered this instead (HTTP 200; a dict as JSON, a string
+        as text), e.g. a USSD gateway that shows the answer to a caller; the callback is still failed
+    """
+
+    def __init__(self, message, status=400, reply=None):
         super().__init__(message)
         self.status = status
+        self.reply = reply

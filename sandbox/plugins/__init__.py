@@ -7,5 +7,8 @@ from .africastalking import AfricasTalkingPlugin
 from .infobip import InfobipPlugin
 from .mtn_sms import MtnSmsPlugin
 from .twilio import TwilioPlugin
+from .ussd import UssdPlugin
 
-PLUGINS = [EchoPlugin, DarajaPlugin, EtimsPlugin, AfricasTalkingPlugin, InfobipPlugin, MtnSmsPlugin, TwilioPlugin]
+PLUGINS = [
+    EchoPlugin, DarajaPlugin, EtimsPlugin, AfricasTalkingPlugin, InfobipPlugin, MtnSmsPlugin, TwilioPlugin, UssdPlugin,
+]

@@ -12,10 +12,11 @@ For each request the decorator:
 
 1. checks the URL token of the provider record (constant-time) and its optional IP allowlist;
 2. stores the raw request in ``ddcpts.callback`` in its own committed transaction (refused ones too,
-   with state "rejected");
+   with state "rejected"), masked by the provider model where it must be
+   (``_ddcpts_callback_body_for_storage``: a PIN typed on USSD);
 3. runs the processor (a model method receiving the callback record) in a new transaction, retried
-   on concurrency errors; bad input (``CallbackInputError``) is answered 4xx, any other failure 500,
-   both recorded on the stored callback, which can be processed again later;
+   on concurrency errors; bad input (``CallbackInputError``) is answered 4xx (or with its ``reply``),
+   any other failure 500, both recorded on the stored callback, which can be processed again later;
 4. calls the decorated function with the processor's result to build the provider's acknowledgement
    (a dict is sent as JSON, a string as text/plain).
 """
@@ -44,7 +45,9 @@ def callback_route(route, *, provider_model, processor, content_type='json', met
     :param str route: werkzeug route containing ``<int:record_id>`` and ``<string:token>``
     :param str provider_model: model of the provider record (inheriting ``ddcpts.provider.mixin``)
     :param str processor: ``'model.method'`` called with the stored ``ddcpts.callback`` record
-    :param str content_type: ``json``, ``form`` or ``raw``: how the processor will parse the body
+    :param str content_type: ``json``, ``form`` or ``raw``: how the processor will parse the body;
+        ``auto``: ``json`` when the request says ``application/json``, else ``form`` (gateways that
+        post either, e.g. USSD)
     :param kept_headers: header names stored with the callback besides the usual ones
     """
     def decorator(acknowledge):
@@ -57,13 +60,19 @@ def callback_route(route, *, provider_model, processor, content_type='json', met
                 provider_model, record_id, token, processor, content_type, KEPT_HEADERS + tuple(kept_headers),
             )
             provider = browse_existing(request.env[provider_model].sudo(), _valid_id(record_id))
+            # what must never be stored (e.g. a PIN typed on USSD) is masked; the processor still reads it
+            unredacted = callback_values['body']
+            callback_values['body'] = provider._ddcpts_callback_body_for_storage(unredacted)
             refusal = _refusal(provider, token)
             if refusal:
                 return reject(callback_values, refusal)
             callback_values.update(provider=provider._ddcpts_provider_code(),
                                    company_id=provider._ddcpts_company().id)
             callback_id = request.env['ddcpts.callback']._ddcpts_store(callback_values)
-            state, result = _process(callback_id, callback_values)
+            state, result = _process(callback_id, callback_values,
+                                     unredacted if unredacted != callback_values['body'] else None)
+            if state == 'failed' and getattr(result, 'reply', None) is not None:
+                return _as_response(result.reply)
             if state == 'failed':
                 status = result.status if isinstance(result, CallbackInputError) else 500
                 message = str(result) if status < 500 else "The callback was stored but could not be processed."
@@ -85,7 +94,7 @@ def request_values(provider_model, record_id, token, processor, content_type, ke
         'source_ip': httprequest.remote_addr,
         'headers': json.dumps({name: httprequest.headers[name] for name in kept_headers
                                if name in httprequest.headers}),
-        'content_type': content_type,
+        'content_type': _resolve_content_type(content_type, httprequest),
         # PostgreSQL text holds no NUL character: a body carrying one must still be stored, then refused
         'body': httprequest.get_data(cache=True).decode('utf-8', errors='replace').replace('\x00', '\ufffd')
         if body else '',
@@ -93,6 +102,12 @@ def request_values(provider_model, record_id, token, processor, content_type, ke
         'provider_res_id': _valid_id(record_id),
         'processor': processor,
     }
+
+
+def _resolve_content_type(content_type, httprequest):
+    if content_type != 'auto':
+        return content_type
+    return 'json' if httprequest.mimetype == 'application/json' else 'form'
 
 
 def _valid_id(record_id):
@@ -117,18 +132,21 @@ def reject(callback_values, reason, status=403):
     return request.make_json_response({'error': "Forbidden" if status == 403 else reason}, status=status)
 
 
-def _process(callback_id, stored_values):
+def _process(callback_id, stored_values, unredacted_body=None):
     """Process the stored callback in a fresh transaction (which sees the committed row).
 
     :param dict stored_values: what was just stored: the processor starts from it instead of
         reading the row again
+    :param unredacted_body: the body as received when the stored one was masked (read by
+        ``ddcpts.callback._ddcpts_payload``, kept in memory only)
     """
     registry = request.env.registry
+    context = {'ddcpts_unredacted_body': (callback_id, unredacted_body)} if unredacted_body is not None else {}
     for attempt in range(1, MAX_TRIES_ON_CONCURRENCY_FAILURE + 1):
         try:
             with registry.cursor() as cr:
                 # the environment must outlive the commit: the cursor flushes only environments still alive
-                env = api.Environment(cr, SUPERUSER_ID, {})
+                env = api.Environment(cr, SUPERUSER_ID, context)
                 callback = env['ddcpts.callback'].browse(callback_id)
                 callback._ddcpts_remember_stored(stored_values)
                 return callback._ddcpts_process(own_transaction=True)

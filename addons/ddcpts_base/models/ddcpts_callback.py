@@ -92,18 +92,25 @@ class DdcptsCallback(models.Model):
         :raise CallbackInputError: when the body is not what the route expects
         """
         self.ensure_one()
+        body = self._ddcpts_unredacted_body()
         if self.content_type == 'form':
-            payload = dict(parse_qsl(self.body or '', keep_blank_values=True))
+            payload = dict(parse_qsl(body, keep_blank_values=True))
         elif self.content_type == 'raw':
-            payload = self.body or ''
+            payload = body
         else:
             try:
-                payload = json.loads(self.body or '')
+                payload = json.loads(body)
             except (ValueError, RecursionError) as error:  # RecursionError: absurdly deep nesting
                 raise CallbackInputError(_("The body is not valid JSON.")) from error
             if not isinstance(payload, dict):
                 raise CallbackInputError(_("The body must be a JSON object."))
         return schema.validate(payload) if schema is not None else payload
+
+    def _ddcpts_unredacted_body(self):
+        """The body as received: the stored one, or the unmasked one the route holds in memory while it
+        processes this callback (see ``ddcpts.provider.mixin._ddcpts_callback_body_for_storage``)."""
+        callback_id, body = self.env.context.get('ddcpts_unredacted_body') or (None, None)
+        return body if callback_id == self.id else (self.body or '')
 
     def _ddcpts_provider_record(self):
         self.ensure_one()

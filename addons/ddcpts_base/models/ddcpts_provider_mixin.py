@@ -242,6 +242,12 @@ class DdcptsProviderMixin(models.AbstractModel):
         base_url = (self.ddcpts_public_url or self.get_base_url()).rstrip('/')
         return f'{base_url}{route_prefix}/{self.id}/{self._ddcpts_get_callback_token()}/{event}'
 
+    def _ddcpts_callback_body_for_storage(self, body):
+        """The callback body as stored in ``ddcpts.callback``: integrations mask what must never be
+        stored or logged (a PIN typed by a caller). Called on the route's record, or on an empty
+        recordset when the URL names none; the processor still reads the body as received."""
+        return body
+
     def _ddcpts_check_callback_token(self, token):
         expected = self._ddcpts_callback_token_digest(self._name, self.id)
         given = hashlib.sha256((token or '').encode()).hexdigest()

@@ -1,0 +1,17 @@
+from odoo.tests import tagged
+
+from .common import UssdCase
+
+
+@tagged('post_install', '-at_install')
+class TestUssdTour(UssdCase):
+
+    def test_staff_unlock_a_pin_locked_over_ussd(self):
+        pin = self.set_pin('4821')
+        screens = self.dial(['1', '1111', '2222', '3333'])
+        self.assertTrue(screens[-1].startswith("END Your PIN is locked"), screens[-1])
+        self.assertTrue(pin.locked)
+        self.assertEqual(self.session_of('ATUid_s1').inputs, '1*xxxx*xxxx*xxxx')
+        self.start_tour('/odoo/action-ddcpts_ussd.action_ddcpts_ussd_service', 'ddcpts_ussd_unlock_pin', login='admin')
+        self.assertRecordValues(pin, [{'locked': False, 'failed_attempts': 0}])
+        self.assertIn("USSD PIN unlocked", self.caller.message_ids[0].body)
