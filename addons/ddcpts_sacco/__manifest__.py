@@ -16,6 +16,8 @@
 
         'data/ir_sequence_data.xml',
         'data/ddcpts_webhook_event_data.xml',
+        'data/ir_cron_data.xml',
+        'data/sms_template_data.xml',
 
         'report/ddcpts_sacco_statement_templates.xml',
         'wizard/ddcpts_sacco_receipt_views.xml',
@@ -25,6 +27,8 @@
         'views/ddcpts_sacco_account_views.xml',
         'views/ddcpts_sacco_product_views.xml',
         'views/ddcpts_sacco_checkoff_views.xml',
+        'views/ddcpts_sacco_interest_run_views.xml',
+        'views/ddcpts_sacco_susu_group_views.xml',
         'views/res_config_settings_views.xml',
         'views/ddcpts_sacco_portal_templates.xml',
         'views/ddcpts_sacco_menus.xml',
@@ -32,5 +36,10 @@
     'demo': [
         'demo/ddcpts_sacco_demo.xml',
     ],
+    'assets': {
+        'web.assets_tests': [
+            'ddcpts_sacco/static/tests/tours/**/*',
+        ],
+    },
     'license': 'LGPL-3',
 }

@@ -8,3 +8,8 @@ from . import ddcpts_sacco_checkoff
 from . import ddcpts_sacco_checkoff_line
 from . import payment_transaction
 from . import ddcpts_payout
+from . import ddcpts_sacco_tax_rate
+from . import ddcpts_sacco_interest_run
+from . import ddcpts_sacco_interest_line
+from . import ddcpts_sacco_susu_group
+from . import ddcpts_sacco_susu_slot

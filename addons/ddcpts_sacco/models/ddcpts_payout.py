@@ -1,16 +1,19 @@
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
+SACCO_ORIGINS = ('ddcpts.sacco.account', 'ddcpts.sacco.susu.group')
+
 
 class DdcptsPayout(models.Model):
-    """Withdrawals and exit refunds leave through payouts (maker-checker approval) whose origin is the
-    member account: when the payout is done, the account is debited and the member's receivable,
-    credited by the outbound payment, is reconciled."""
+    """Withdrawals, exit refunds and susu pots leave through payouts (maker-checker approval) whose origin
+    is the member account or the susu group: when the payout is done, that account is debited and the
+    recipient's receivable, debited by the outbound payment, is reconciled."""
     _inherit = 'ddcpts.payout'
 
     @api.model
     def _selection_origin(self):
-        return super()._selection_origin() + [('ddcpts.sacco.account', "SACCO Account")]
+        return super()._selection_origin() + [('ddcpts.sacco.account', "SACCO Account"),
+                                              ('ddcpts.sacco.susu.group', "Susu Group")]
 
     def _sacco_account(self):
         self.ensure_one()
@@ -34,17 +37,24 @@ class DdcptsPayout(models.Model):
 
     def _ddcpts_apply_to_origin(self):
         super()._ddcpts_apply_to_origin()
-        account = self._sacco_account()
-        if not account:
+        origin = self.origin
+        if not origin or origin._name not in SACCO_ORIGINS:
             return
         payment = self.payment_id
         receivable_account = payment.destination_account_id
         receivable = payment.move_id.line_ids.filtered(
             lambda line: line.account_id == receivable_account and not line.reconciled)
         if not receivable:
-            raise UserError(_("The payment of %s has nothing left to apply to the member account.", self.name))
-        move = account._sacco_post(-sum(receivable.mapped('balance')), receivable_account, allow_closed=True,
-                                   ref=_("%(account)s withdrawal %(payout)s", account=account.name,
-                                         payout=self.name))
+            raise UserError(_("The payment of %s has nothing left to apply.", self.name))
+        amount = sum(receivable.mapped('balance'))
+        ref = _("%(origin)s payout %(payout)s", origin=origin.name, payout=self.name)
+        if origin._name == 'ddcpts.sacco.account':
+            move = origin._sacco_post(-amount, receivable_account, allow_closed=True, ref=ref)
+        else:
+            recipient = origin.slot_ids.filtered(lambda slot: slot.payout_id == self).member_id
+            move = recipient._sacco_post_entry(origin.account_id, receivable_account, -amount, ref=ref)
         (receivable | move.line_ids.filtered(lambda line: line.account_id == receivable_account)).reconcile()
-        account.member_id._sacco_complete_exit()
+        if origin._name == 'ddcpts.sacco.account':
+            origin.member_id._sacco_complete_exit()
+        else:
+            origin._susu_complete()

@@ -32,6 +32,8 @@ class DdcptsSaccoAccount(models.Model):
     withdrawable = fields.Boolean(related='product_id.withdrawable')
     currency_id = fields.Many2one(related='company_id.currency_id')
     balance = fields.Monetary(compute='_compute_balance', help="Sum of the posted journal items of this account.")
+    arrears = fields.Monetary(compute='_compute_arrears',
+                              help="Monthly contributions due since the member joined, less what was paid in.")
 
     _sql_constraints = [
         ('member_product_uniq', 'unique(member_id, product_id)', "A member has one account per product."),
@@ -46,6 +48,11 @@ class DdcptsSaccoAccount(models.Model):
         balances = self._sacco_balances()
         for account in self:
             account.balance = balances.get(account, 0.0)
+
+    def _compute_arrears(self):
+        arrears = self._sacco_arrears()
+        for account in self:
+            account.arrears = arrears[account]
 
     def _sacco_move_line_domain(self, date_to=None):
         """Posted journal items of these accounts (one query for any number of accounts)."""
@@ -134,6 +141,46 @@ class DdcptsSaccoAccount(models.Model):
         if not member or not product:
             return self
         return member._sacco_account(product)
+
+    def _sacco_arrears(self, date=None):
+        """What each account is behind its product's monthly contribution, from the month the member joined
+        to the month of ``date`` (both counted), less what was paid into it over that time. Two queries.
+
+        :return: {account: arrears} (0 when up to date or ahead)
+        """
+        date = fields.Date.to_date(date) or fields.Date.context_today(self)
+        due_accounts = self.filtered(lambda account: account.product_id.monthly_contribution
+                                     and account.member_id.joined_on and account.member_id.state == 'active')
+        paid = {}
+        if due_accounts:
+            self.env['account.move.line'].flush_model()
+            self.env['ddcpts.sacco.member'].flush_model(['joined_on', 'partner_id', 'company_id'])
+            self.flush_model(['member_id', 'product_id'])
+            self.env.cr.execute(SQL("""
+                SELECT account.id, COALESCE(SUM(aml.credit), 0)
+                  FROM ddcpts_sacco_account account
+                  JOIN ddcpts_sacco_member member ON member.id = account.member_id
+                  JOIN ddcpts_sacco_product product ON product.id = account.product_id
+                  LEFT JOIN account_move_line aml ON aml.account_id = product.account_id
+                                                 AND aml.partner_id = member.partner_id
+                                                 AND aml.company_id = member.company_id
+                                                 AND aml.parent_state = 'posted'
+                                                 AND aml.date >= date_trunc('month', member.joined_on)
+                                                 AND aml.date <= %s
+                 WHERE account.id IN %s
+              GROUP BY account.id
+            """, date, tuple(due_accounts.ids)))
+            paid = dict(self.env.cr.fetchall())
+        arrears = {}
+        for account in self:
+            if account not in due_accounts:
+                arrears[account] = 0.0
+                continue
+            joined = account.member_id.joined_on
+            months = max((date.year - joined.year) * 12 + date.month - joined.month + 1, 0)
+            due = months * account.product_id.monthly_contribution
+            arrears[account] = max(account.currency_id.round(due - paid.get(account.id, 0.0)), 0.0)
+        return arrears
 
     # ------------------------------------------------------------------
     # Posting

@@ -260,6 +260,23 @@ class DdcptsSaccoMember(models.Model):
             if all(member.currency_id.is_zero(balance) for balance in member.account_ids._sacco_balances().values()):
                 member.write({'state': 'exited', 'left_on': fields.Date.context_today(member)})
 
+    def _cron_sacco_send_arrears_reminders(self):
+        """Monthly: an SMS (template "SACCO: contributions in arrears") to every active member behind."""
+        template = self.env.ref('ddcpts_sacco.sms_template_sacco_arrears', raise_if_not_found=False)
+        if not template:
+            return
+        members = self.search([('state', '=', 'active')])
+        arrears = members.account_ids._sacco_arrears()
+        behind = members.filtered(lambda member: any(arrears[account] for account in member.account_ids))
+        for member in behind:
+            member._message_sms_with_template(template=template, partner_ids=member.partner_id.ids)
+        return behind
+
+    def _sacco_total_arrears(self):
+        """Used by the reminder template: the member's arrears over all accounts today."""
+        self.ensure_one()
+        return sum(self.account_ids._sacco_arrears().values())
+
     def _sacco_open_accounts(self):
         """Open an account of every product opened for new members that the member does not have yet."""
         Account = self.env['ddcpts.sacco.account']

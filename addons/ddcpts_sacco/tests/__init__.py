@@ -4,3 +4,7 @@ from . import test_security
 from . import test_statement
 from . import test_money_out
 from . import test_checkoff
+from . import test_ui
+from . import test_year_end
+from . import test_contributions
+from . import test_susu

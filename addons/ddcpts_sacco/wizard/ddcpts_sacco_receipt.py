@@ -13,8 +13,10 @@ class DdcptsSaccoReceipt(models.TransientModel):
                                 domain="[('state', 'in', ('applicant', 'active', 'dormant'))]")
     company_id = fields.Many2one(related='member_id.company_id')
     currency_id = fields.Many2one(related='company_id.currency_id')
-    purpose = fields.Selection([('account', "Member Account"), ('fee', "Registration Fee")], required=True,
-                               default='account')
+    purpose = fields.Selection([('account', "Member Account"), ('fee', "Registration Fee"),
+                                ('susu', "Susu Group")], required=True, default='account')
+    susu_group_id = fields.Many2one('ddcpts.sacco.susu.group', "Susu Group", check_company=True,
+                                    domain="[('state', '=', 'running'), ('slot_ids.member_id', '=', member_id)]")
     product_id = fields.Many2one('ddcpts.sacco.product', "Product", check_company=True,
                                  compute='_compute_product_id', store=True, readonly=False, precompute=True)
     amount = fields.Monetary(required=True)
@@ -46,6 +48,11 @@ class DdcptsSaccoReceipt(models.TransientModel):
         ref = " ".join(filter(None, [_("Receipt"), self.memo]))
         if self.purpose == 'fee':
             self._post_registration_fee(cash_account, ref)
+        elif self.purpose == 'susu':
+            if not self.susu_group_id:
+                raise UserError(_("Choose the susu group the money is for."))
+            self.susu_group_id._susu_receive(self.member_id, self.amount, cash_account, self.journal_id,
+                                             date=self.date, ref=f"{self.susu_group_id.name} {ref}")
         else:
             if not self.product_id:
                 raise UserError(_("Choose the product the money is for."))
@@ -54,8 +61,8 @@ class DdcptsSaccoReceipt(models.TransientModel):
                                 ref=f"{account.name} {ref}")
         self.member_id._message_log(body=_("%(amount)s received (%(purpose)s).",
                                            amount=self.currency_id.format(self.amount),
-                                           purpose=self.product_id.name if self.purpose == 'account'
-                                           else _("registration fee")))
+                                           purpose={'account': self.product_id.name, 'fee': _("registration fee"),
+                                                    'susu': self.susu_group_id.name}[self.purpose]))
         return {'type': 'ir.actions.act_window_close'}
 
     def _post_registration_fee(self, cash_account, ref):
