@@ -1,8 +1,10 @@
-"""SACCO: a statement of a member with 10 000 movements, and a check-off file of 5 000 rows.
+"""SACCO: a statement of a member with 10 000 movements, a check-off file of 5 000 rows, and year-end
+interest for 1 000 / 10 000 / 50 000 members.
 
 Figures: seconds to compute the full statement and its first and last pages of 100 lines; seconds to
-read and match (preview) and to post a 5 000-row check-off file. Fixtures are created in-process and
-deleted afterwards.
+read and match (preview) and to post a 5 000-row check-off file; seconds to preview and to post
+year-end interest at each size and the time per member, which must stay flat (linear growth).
+Fixtures are created in-process; those of the statement and check-off are rolled back afterwards.
 """
 import base64
 import datetime
@@ -13,27 +15,33 @@ import common as bench
 
 MOVEMENTS = int(os.environ.get('DDCPTS_BENCH_SACCO_MOVEMENTS', 10000))
 CHECKOFF_ROWS = int(os.environ.get('DDCPTS_BENCH_SACCO_CHECKOFF_ROWS', 5000))
+INTEREST_SIZES = [int(size) for size in os.environ.get('DDCPTS_BENCH_SACCO_MEMBERS', '1000,10000,50000').split(',')]
+FAST = {'tracking_disable': True, 'mail_create_nolog': True, 'mail_create_nosubscribe': True}
 LINES_PER_ENTRY = 100
 
 
-def setup_sacco(env):
+def setup_sacco(env, round_=0):
+    """Accounts, products and a journal of their own for each round (a year-end run commits its batches)."""
     from odoo import Command
 
     company = env.company
     company.sacco_registration_fee = 0
     accounts = {
         kind: env['account.account'].create({'code': code, 'name': f"Bench {kind}", 'account_type': kind_type})
-        for kind, code, kind_type in (('share', '318800', 'equity'), ('deposit', '228800', 'liability_non_current'),
-                                      ('cash', '108800', 'asset_cash'))
+        for kind, code, kind_type in (('share', f'3188{round_:02d}', 'equity'),
+                                      ('deposit', f'2288{round_:02d}', 'liability_non_current'),
+                                      ('cash', f'1088{round_:02d}', 'asset_cash'),
+                                      ('expense', f'6188{round_:02d}', 'expense'))
     }
     products = env['ddcpts.sacco.product'].create([
-        {'name': "Bench Shares", 'code': 'BSHR', 'kind': 'share', 'account_id': accounts['share'].id,
+        {'name': "Bench Shares", 'code': f'BSH{round_}', 'kind': 'share', 'account_id': accounts['share'].id,
          'monthly_contribution': 500},
-        {'name': "Bench Deposits", 'code': 'BDEP', 'kind': 'deposit', 'account_id': accounts['deposit'].id,
+        {'name': "Bench Deposits", 'code': f'BDP{round_}', 'kind': 'deposit', 'account_id': accounts['deposit'].id,
          'monthly_contribution': 2000},
     ])
     company.sacco_default_product_id = products[1]
-    journal = env['account.journal'].create({'name': "Bench SACCO", 'code': 'BSAC', 'type': 'general'})
+    journal = env['account.journal'].create({'name': f"Bench SACCO {round_}", 'code': f'BS{round_}',
+                                             'type': 'general'})
     return Command, accounts, products, journal
 
 
@@ -88,13 +96,52 @@ def bench_checkoff(env, products):
     ]
 
 
+def bench_interest(env, Command, accounts, products, journal, size, offset):
+    """Members with two deposits each (one before the year, one during it), then a year-end run."""
+    members = env['ddcpts.sacco.member'].with_context(**FAST).create([{
+        'name': f"Bench Saver {n}", 'national_id': f'BS{n}', 'phone': f'0712{n:06d}'}
+        for n in range(offset, offset + size)])
+    for start in range(0, size, 1000):
+        chunk = members[start:start + 1000]
+        for date, amount in (('2024-12-20', 10000), ('2025-06-30', 3650)):
+            lines = [Command.create({'account_id': accounts['deposit'].id, 'partner_id': member.partner_id.id,
+                                     'name': "Deposit", 'balance': -amount}) for member in chunk]
+            lines.append(Command.create({'account_id': accounts['cash'].id, 'balance': amount * len(chunk)}))
+            env['account.move'].create({'move_type': 'entry', 'journal_id': journal.id, 'date': date,
+                                        'line_ids': lines}).action_post()
+    env.flush_all()
+    run = env['ddcpts.sacco.interest.run'].create({
+        'name': f"Bench interest {size}", 'product_ids': products[1].ids, 'date_from': '2025-01-01',
+        'date_to': '2025-12-31', 'rate': 8, 'credit_product_id': products[1].id,
+        'expense_account_id': accounts['expense'].id})
+    started = time.perf_counter()
+    run.action_compute()
+    env.flush_all()
+    preview = time.perf_counter() - started
+    run.action_approve()
+    started = time.perf_counter()
+    run.action_post()
+    env.flush_all()
+    post = time.perf_counter() - started
+    return {'members': size, 'lines': len(run.line_ids), 'preview_s': round(preview, 2), 'post_s': round(post, 2),
+            'ms_per_member': round((preview + post) * 1000 / size, 3)}
+
+
 def main():
     with bench.odoo_env() as env:
         Command, accounts, products, journal = setup_sacco(env)
         rows = bench_statement(env, Command, accounts, products, journal)
         rows += bench_checkoff(env, products)
+        bench.print_table(f"SACCO statement ({MOVEMENTS} movements) and check-off ({CHECKOFF_ROWS} rows)", rows)
         env.cr.rollback()  # fixtures only: leave the database as it was
-    bench.print_table(f"SACCO statement ({MOVEMENTS} movements) and check-off ({CHECKOFF_ROWS} rows)", rows)
+    # posting commits batch by batch, as in production: these fixtures stay in the throwaway database
+    rows, offset = [], 0
+    for round_, size in enumerate(INTEREST_SIZES, start=1):
+        with bench.odoo_env() as env:
+            Command, accounts, products, journal = setup_sacco(env, round_)
+            rows.append(bench_interest(env, Command, accounts, products, journal, size, offset))
+        offset += size
+    bench.print_table("SACCO year-end interest (time per member must stay flat)", rows)
 
 
 if __name__ == '__main__':
