@@ -1,5 +1,7 @@
-from odoo import fields, http
-from odoo.exceptions import AccessError, MissingError, UserError
+from psycopg2 import IntegrityError
+
+from odoo import _, fields, http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
@@ -48,3 +50,45 @@ class SaccoPortal(CustomerPortal):
         values = self._prepare_portal_layout_values()
         values.update(page_name='sacco_statement', account=account, statement=statement)
         return request.render('ddcpts_sacco.portal_my_sacco_statement', values)
+
+    @http.route('/my/sacco/apply', type='http', auth='user', methods=['GET', 'POST'], website=True)
+    def portal_my_sacco_apply(self, **post):
+        """A logged-in person applies for membership; an officer completes the KYC and activates it."""
+        partner = request.env.user.partner_id
+        Member = request.env['ddcpts.sacco.member'].sudo()
+        if Member.search_count([('partner_id', '=', partner.id), ('state', '!=', 'exited')], limit=1):
+            return request.redirect('/my/sacco')
+        values = self._prepare_portal_layout_values()
+        values.update(page_name='sacco_apply', error=False,
+                      form={'name': partner.name, 'phone': partner.mobile or partner.phone or '', 'national_id': '',
+                            'kra_pin': '', 'birthdate': ''})
+        if request.httprequest.method == 'POST':
+            form = {field: str(post.get(field) or '').strip()[:64] for field in values['form']}
+            values['form'] = form
+            missing = [label for field, label in (('name', _("name")), ('national_id', _("national ID")),
+                                                  ('phone', _("mobile number"))) if not form[field]]
+            if missing:
+                values['error'] = _("Please fill in: %s.", ", ".join(missing))
+                return request.render('ddcpts_sacco.portal_my_sacco_apply', values)
+            national_id = ''.join(form['national_id'].split()).upper()
+            if Member.search_count([('national_id', '=', national_id),
+                                    ('company_id', '=', request.env.user.company_id.id)], limit=1):
+                # never tell an applicant who holds a national ID
+                values['error'] = _("A member with this national ID is registered already: contact the SACCO.")
+                return request.render('ddcpts_sacco.portal_my_sacco_apply', values)
+            try:
+                with request.env.cr.savepoint():
+                    member = Member.with_company(request.env.user.company_id).create({
+                        'name': form['name'], 'national_id': form['national_id'], 'phone': form['phone'],
+                        'kra_pin': form['kra_pin'] or False, 'birthdate': form['birthdate'] or False,
+                        'partner_id': partner.id,
+                    })
+            except (UserError, ValidationError, ValueError) as error:
+                values['error'] = error.args[0] if error.args else _("Please check the form.")
+                return request.render('ddcpts_sacco.portal_my_sacco_apply', values)
+            except IntegrityError:
+                values['error'] = _("A member with this national ID is registered already: contact the SACCO.")
+                return request.render('ddcpts_sacco.portal_my_sacco_apply', values)
+            member._message_log(body=_("Application received from the portal."))
+            return request.redirect('/my/sacco?applied=1')
+        return request.render('ddcpts_sacco.portal_my_sacco_apply', values)

@@ -85,6 +85,14 @@ class DdcptsSaccoMember(models.Model):
             vals['staff_number'] = vals['staff_number'].strip().upper()
         return vals
 
+    def _sacco_check_national_id_free(self, national_id, company):
+        """A clear error before the database's unique key refuses a national ID registered already."""
+        other = self.sudo().search([('national_id', '=', national_id), ('company_id', '=', company.id),
+                                    ('id', 'not in', self.ids)], limit=1)
+        if other:
+            raise ValidationError(_("A member with the national ID %(id)s is registered already (%(other)s).",
+                                    id=national_id, other=other.display_name))
+
     @api.constrains('phone', 'state')
     def _check_phone_unique(self):
         active_states = ('applicant', 'active', 'dormant')
@@ -130,11 +138,17 @@ class DdcptsSaccoMember(models.Model):
         for vals in vals_list:
             self._sacco_clean_kyc(vals)
             company = self.env['res.company'].browse(vals.get('company_id')) or self.env.company
+            if vals.get('national_id'):
+                self.browse()._sacco_check_national_id_free(vals['national_id'], company)
             vals['number'] = self.env['ir.sequence'].with_company(company).next_by_code('ddcpts.sacco.member')
         members = super(DdcptsSaccoMember, self.with_context(sacco_nominee_batch=True)).create(vals_list)
         members = members.with_context(sacco_nominee_batch=False)
         for member in members:
-            member.partner_id = self.env['res.partner'].sudo().create(member._sacco_partner_values())
+            if member.partner_id:  # an existing contact applies (portal): it gets the membership number
+                member.partner_id.sudo().write({'ref': member.number,
+                                                'mobile': member.partner_id.mobile or member.phone})
+            else:
+                member.partner_id = self.env['res.partner'].sudo().create(member._sacco_partner_values())
         for member in members:
             self.env['ddcpts.webhook.endpoint']._ddcpts_emit('member.created', member._sacco_webhook_data(),
                                                              record=member)
@@ -144,8 +158,11 @@ class DdcptsSaccoMember(models.Model):
         if 'number' in vals or 'company_id' in vals:
             raise UserError(_("A membership number and company never change."))
         # nominees edited through the member are checked together, once all of them are written
-        result = super(DdcptsSaccoMember, self.with_context(sacco_nominee_batch=True)).write(
-            self._sacco_clean_kyc(dict(vals)))
+        vals = self._sacco_clean_kyc(dict(vals))
+        if vals.get('national_id'):
+            for member in self:
+                member._sacco_check_national_id_free(vals['national_id'], member.company_id)
+        result = super(DdcptsSaccoMember, self.with_context(sacco_nominee_batch=True)).write(vals)
         if {'name', 'phone', 'email'} & set(vals):
             for member in self:
                 member.partner_id.sudo().write(member._sacco_partner_values())

@@ -8,3 +8,4 @@ from . import test_ui
 from . import test_year_end
 from . import test_contributions
 from . import test_susu
+from . import test_portal_apply

@@ -26,8 +26,12 @@ class TestMember(SaccoCase):
 
     def test_duplicate_national_id_is_refused(self):
         self.Member.create(self.member_values(national_id='11112222'))
-        with mute_logger('odoo.sql_db'), self.assertRaises(IntegrityError), self.cr.savepoint():
+        with self.assertRaisesRegex(ValidationError, "national ID 11112222 is registered already"), \
+                self.cr.savepoint():
             self.Member.create(self.member_values(national_id='1111 2222'))
+        with mute_logger('odoo.sql_db'), self.assertRaises(IntegrityError), self.cr.savepoint():
+            self.Member.create([self.member_values(national_id='33334444'),
+                                self.member_values(national_id='33334444')])  # the database key as last guard
         other_company = self.env['res.company'].create({'name': "Other SACCO"})
         self.Member.with_company(other_company).create(self.member_values(national_id='11112222'))
 
