@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 
 IDENTITY_COLUMNS = ('staff_number', 'national_id')
 MAX_ROWS = 50000
+POST_BATCH = 250  # rows per entry: Odoo validates a journal entry in time growing faster than its lines
 
 
 class DdcptsSaccoCheckoff(models.Model):
@@ -134,14 +135,8 @@ class DdcptsSaccoCheckoff(models.Model):
     # Posting
     # ------------------------------------------------------------------
 
-    def action_post(self):
-        """Book the matched rows: the employer owes the total, each member account is credited."""
-        self.ensure_one()
-        if self.state != 'draft':
-            raise UserError(_("%s is posted already.", self.name))
-        lines = self.line_ids.filtered(lambda line: line.member_id and not line.move_id)
-        if not lines:
-            raise UserError(_("No matched row is left to post: choose the members of the unmatched rows."))
+    def _sacco_post_rows(self, lines):
+        """One entry for ``lines``: the employer owes their total, each member account is credited."""
         receivable = self.employer_id.with_company(self.company_id).property_account_receivable_id
         credits = lines._sacco_allocations()
         move_lines = [Command.create({
@@ -163,6 +158,17 @@ class DdcptsSaccoCheckoff(models.Model):
             account._sacco_notify_contribution(move, amount)
         lines.move_id = move
         self.move_ids = [Command.link(move.id)]
+
+    def action_post(self):
+        """Book the matched rows: the employer owes the total, each member account is credited."""
+        self.ensure_one()
+        if self.state != 'draft':
+            raise UserError(_("%s is posted already.", self.name))
+        lines = self.line_ids.filtered(lambda line: line.member_id and not line.move_id)
+        if not lines:
+            raise UserError(_("No matched row is left to post: choose the members of the unmatched rows."))
+        for start in range(0, len(lines), POST_BATCH):
+            self._sacco_post_rows(lines[start:start + POST_BATCH])
         if not self.unmatched_count:
             self.state = 'posted'
         self._message_log(body=_("%(count)s rows posted for %(amount)s; %(left)s rows unmatched.",
