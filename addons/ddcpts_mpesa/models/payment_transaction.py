@@ -465,17 +465,19 @@ class PaymentTransaction(models.Model):
 
     @api.model
     def _mpesa_match_reference(self, provider, reference, msisdn):
-        """Who paid, in the documented order: the account number typed is an open invoice, else a customer
-        (by reference or phone), else a document claimed by another addon (``_ddcpts_match_reference``).
+        """Who paid, in the documented order: the account number typed is an open invoice, else a document
+        claimed by another addon (``_ddcpts_match_reference``: a SACCO member number is never booked as a
+        plain customer payment), else a customer (by reference or phone).
         Returns transaction values (empty: nobody, the money waits for review)."""
         company = provider.company_id
         invoice = self.env['account.move']._mpesa_find_open_invoice(reference, company)
         if invoice:
             return {'partner_id': invoice.partner_id.id, 'invoice_ids': [Command.set(invoice.ids)]}
+        claimed = self._ddcpts_match_reference(reference, company, msisdn=msisdn) if reference else {}
+        if claimed:
+            return claimed
         partner = self.env['res.partner']._mpesa_find_payer(reference, msisdn, company)
-        if partner:
-            return {'partner_id': partner.id}
-        return self._ddcpts_match_reference(reference, company, msisdn=msisdn) if reference else {}
+        return {'partner_id': partner.id} if partner else {}
 
     @api.model
     def _mpesa_create_received_tx(self, provider, values, match):

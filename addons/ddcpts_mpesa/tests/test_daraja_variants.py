@@ -89,7 +89,7 @@ class TestDarajaVariants(MpesaHttpCommon):
         self.assertEqual(len(self.sandbox_requests('/oauth/v1/generate')), 1, "the numeric lifetime is understood")
         self.assertEqual(len(self.sandbox_requests('/mpesa/stkpush/')), 2)
 
-    def test_matching_order_invoice_then_customer_then_other_addons(self):
+    def test_matching_order_invoice_then_other_addons_then_customer(self):
         invoice = self.create_invoice(400)
         invoice.payment_reference = 'SHARED-REF'
         other = self.env['res.partner'].create({'name': "Wanjiru", 'ref': 'SHARED-REF'})
@@ -97,7 +97,7 @@ class TestDarajaVariants(MpesaHttpCommon):
 
         def claim(tx_model, reference, company, msisdn=None):
             claimed.append(reference)
-            return {'partner_id': self.customer.id} if reference in ('SHARED-REF', 'LN0009') else {}
+            return {'partner_id': self.customer.id} if reference in ('M0042', 'LN0009') else {}
 
         with patch.object(type(self.env['payment.transaction']), '_ddcpts_match_reference', claim):
             self.post_callback('c2b-confirmation', self.c2b_payment('SKM1B2C3D1', '400', 'shared-ref'))
@@ -107,11 +107,12 @@ class TestDarajaVariants(MpesaHttpCommon):
             self.post_callback('c2b-confirmation', self.c2b_payment('SKM1B2C3D2', '400', 'shared-ref'))
             tx = self.env['payment.transaction'].search([('mpesa_receipt', '=', 'SKM1B2C3D2')])
             self.assertEqual((tx.invoice_ids, tx.partner_id), (self.env['account.move'], other),
-                             "once the invoice is paid: the customer with that reference, before other addons")
-            self.post_callback('c2b-confirmation', self.c2b_payment('SKM1B2C3D3', '400', 'LN0009'))
+                             "once the invoice is paid and no addon claims it: the customer with that reference")
+            other.ref = 'M0042'
+            self.post_callback('c2b-confirmation', self.c2b_payment('SKM1B2C3D3', '400', 'M0042'))
             tx = self.env['payment.transaction'].search([('mpesa_receipt', '=', 'SKM1B2C3D3')])
             self.assertRecordValues(tx, [{'partner_id': self.customer.id, 'ddcpts_needs_review': False}])
-        self.assertEqual(claimed, ['LN0009'])
+        self.assertEqual(claimed, ['shared-ref', 'M0042'], "an addon's claim comes before the customer's reference")
 
     def test_b2c_result_with_reference_items_as_a_list(self):
         vendor = self.env['res.partner'].create({'name': "Songok", 'mobile': '0705 912 645'})
