@@ -2,13 +2,12 @@
 from odoo import fields
 from odoo.tests import tagged
 
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase
-from odoo.addons.ddcpts_mpesa.tests.common import MpesaTestMixin
+from odoo.addons.ddcpts_mpesa.tests.common import MpesaHttpCommon
 from odoo.addons.ddcpts_sacco.tests.common import SaccoSetupMixin
 
 
 @tagged('post_install', '-at_install')
-class TestSaccoPaybill(MpesaTestMixin, SaccoSetupMixin, DdcptsHttpCase):
+class TestSaccoPaybill(SaccoSetupMixin, MpesaHttpCommon):
 
     @classmethod
     def setUpClass(cls):
