@@ -369,12 +369,13 @@ def prepay(terms, schedule, paid_count, amount, mode):
     if mode == REDUCE_TERM:
         regular = _regular_amount(terms)
         # the fewest installments whose regular amount does not exceed the current one
-        shortest = new_terms.grace_principal + 1
+        shortest = max(new_terms.grace_principal, new_terms.grace_interest_payment,
+                       new_terms.grace_interest_charged) + 1
         while shortest < left and _regular_amount(dataclasses.replace(new_terms, installments=shortest)) > regular:
             shortest += 1
         new_terms = dataclasses.replace(new_terms, installments=shortest)
         dates = dates[:shortest]
-    return Rescheduled(new_terms, _build_rows(new_terms, dates, first_number=paid_count + 1))
+    return Rescheduled(new_terms, _build_rows(new_terms, dates, first_number=schedule[0].number + paid_count))
 
 
 @dataclasses.dataclass(frozen=True)
