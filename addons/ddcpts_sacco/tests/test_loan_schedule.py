@@ -467,6 +467,7 @@ class TestLoanLimit:
     ({'due_day': 32}, 'between 1 and 31'),
     ({'due_day': 25, 'first_due_date': date(2026, 2, 24)}, 'does not fall on repayment day 25'),
     ({'disbursement_date': None}, 'disbursement date is required'),
+    ({'first_due_date': '2026-03-01'}, 'first due date must be a date'),
     ({'interest_brought_forward': D('-1')}, 'cannot be negative'),
     ({'decimals': 5}, 'between 0 and 4 decimals'),
 ])

@@ -139,6 +139,8 @@ class LoanTerms:
                     f"The {label} ({grace} installments) must be shorter than the loan ({installments} installments).")
         if not isinstance(self.disbursement_date, date):
             raise LoanScheduleError("The disbursement date is required.")
+        if self.first_due_date is not None and not isinstance(self.first_due_date, date):
+            raise LoanScheduleError("The first due date must be a date.")
         if self.first_due_date is not None and self.first_due_date <= self.disbursement_date:
             raise LoanScheduleError("The first installment must fall due after the disbursement date.")
         if self.due_day is not None:
