@@ -393,6 +393,11 @@ class TestOutstanding:
         assert state.interest_overdue == 0
         assert state.interest_accrued == D('1000.00') + (D('921.15') / 31).quantize(CENT, ROUND_HALF_UP)
 
+    def test_rounded_to_the_currency_of_the_schedule(self):
+        schedule = ls.build_schedule(terms(installments=3, decimals=0))
+        # UGX: 1 000 × 10 days of the 28 to 28 February = 357.14… → 357
+        assert ls.outstanding_at(schedule, date(2026, 2, 10)).interest_accrued == D('357')
+
     def test_invalid(self):
         with pytest.raises(ls.LoanScheduleError, match='More principal'):
             ls.outstanding_at(self.schedule, date(2026, 3, 1), D('100000.01'))

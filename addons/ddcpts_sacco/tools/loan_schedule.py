@@ -169,9 +169,9 @@ class LoanTerms:
 class Installment:
     """One line of a schedule; ``interest`` and ``total`` are what this installment asks for.
 
-    ``interest_charged`` is the interest the period earned (it differs from ``interest`` only under
-    grace on interest payment: deferred, then paid later), ``deferred_interest`` what is earned and
-    not yet asked for after this line, ``balance`` the principal still owed after it."""
+    ``interest_charged`` is the interest the period earned (``interest`` differs under grace on
+    interest payment: deferred, then asked for later), ``deferred_interest`` what is earned and not
+    yet asked for after this line, ``balance`` the principal still owed after it."""
 
     number: int
     due_date: date
@@ -244,7 +244,7 @@ def _period_days(terms, dates):
     return days
 
 
-def _principal_parts(terms, k, balance, equal_part):
+def _principal_part(terms, k, balance, equal_part):
     """Principal of line k: none during the grace, the whole balance on the last line (the rounding
     residual), never more than the balance."""
     if k <= terms.grace_principal:
@@ -272,7 +272,7 @@ def _flat_rows(terms, dates, first_number):
     charged_left, due_left = interest_total, interest_total
     deferred = terms.interest_brought_forward
     for k, (due_date, days) in enumerate(zip(dates, _period_days(terms, dates)), start=1):
-        paid_principal = _principal_parts(terms, k, balance, principal_part)
+        paid_principal = _principal_part(terms, k, balance, principal_part)
         balance -= paid_principal
         charged = zero if k <= free else (charged_left if k == n else min(per_period, charged_left))
         charged_left -= charged
@@ -300,9 +300,9 @@ def _declining_rows(terms, dates, first_number):
             nominal = _round(balance * periodic_rate, q)
         if terms.method == DECLINING_EMI:
             # the principal follows the EMI as if interest were charged, so grace never moves it
-            paid_principal = _principal_parts(terms, k, balance, max(equal_part - nominal, ZERO))
+            paid_principal = _principal_part(terms, k, balance, max(equal_part - nominal, ZERO))
         else:
-            paid_principal = _principal_parts(terms, k, balance, equal_part)
+            paid_principal = _principal_part(terms, k, balance, equal_part)
         balance -= paid_principal
         charged = zero if k <= terms.grace_interest_charged else nominal
         deferred += charged
@@ -393,9 +393,10 @@ class Outstanding:
     payoff: Decimal
 
 
-def outstanding_at(schedule, on_date, principal_paid=ZERO, interest_paid=ZERO, decimals=2):
+def outstanding_at(schedule, on_date, principal_paid=ZERO, interest_paid=ZERO):
     """The :class:`Outstanding` of a schedule on ``on_date`` after repayments totalling
-    ``principal_paid`` and ``interest_paid``; the current period's interest accrues day by day."""
+    ``principal_paid`` and ``interest_paid``; the current period's interest accrues day by day,
+    rounded to the decimals of the schedule's own amounts."""
     principal_paid = _money(principal_paid, "principal repaid")
     interest_paid = _money(interest_paid, "interest repaid")
     if principal_paid < 0 or interest_paid < 0:
@@ -411,7 +412,8 @@ def outstanding_at(schedule, on_date, principal_paid=ZERO, interest_paid=ZERO, d
             deferred = row.deferred_interest
             continue
         elapsed = min(max((on_date - (row.due_date - timedelta(days=row.days))).days, 0), row.days)
-        accrued = _round(row.interest_charged * elapsed / row.days, Decimal(1).scaleb(-decimals)) if row.days else ZERO
+        quantum = Decimal(1).scaleb(row.interest_charged.as_tuple().exponent)
+        accrued = _round(row.interest_charged * elapsed / row.days, quantum)
         break
     principal = total_principal - principal_paid
     principal_overdue = max(principal_due - principal_paid, ZERO)
