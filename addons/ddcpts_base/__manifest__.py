@@ -33,6 +33,11 @@
     'demo': [
         'demo/ddcpts_demo.xml',
     ],
+    'assets': {
+        'web.assets_tests': [
+            'ddcpts_base/static/tests/tours/**/*',
+        ],
+    },
     'application': True,
     'license': 'LGPL-3',
 }
