@@ -12,8 +12,10 @@ class TestPayoutTour(DdcptsHttpCase):
         company = cls.env.company
         groups = 'base.group_user,account.group_account_invoice,ddcpts_base.group_ddcpts_user'
         cls.requester = new_test_user(cls.env, 'tour_requester', groups=groups, company_id=company.id)
-        cls.approver = new_test_user(cls.env, 'tour_approver', groups=groups + ',ddcpts_base.group_ddcpts_payout_approver',
-                                     company_id=company.id, ddcpts_payout_limit=5000, ddcpts_payout_daily_limit=8000)
+        cls.approver = new_test_user(
+            cls.env, 'tour_approver', groups=groups + ',ddcpts_base.group_ddcpts_payout_approver',
+            company_id=company.id, ddcpts_payout_limit=5000, ddcpts_payout_daily_limit=8000,
+        )
         cls.env['res.partner'].create({
             'name': "Tour Hardware", 'mobile': '0712 345 678', 'country_id': cls.env.ref('base.ke').id,
         })
