@@ -42,3 +42,15 @@ class TestPayoutTour(DdcptsHttpCase):
         self.start_tour(f'{action}/{payout.id}', 'ddcpts_payout_confirm_paid', login=self.requester.login)
         self.assertRecordValues(payout, [{'state': 'done', 'provider_reference': 'BANK-TRF-0042'}])
         self.assertTrue(payout.payment_id)
+
+    def test_overview_leads_to_my_approvals_and_the_collections_report(self):
+        payout = self.env['ddcpts.payout'].with_user(self.requester).create({
+            'partner_id': self.env['res.partner'].search([('name', '=', "Tour Hardware")]).id, 'amount': 800,
+            'journal_id': self.journal.id,
+        })
+        payout.with_user(self.requester).action_submit()
+        tiles = self.env['ddcpts.dashboard'].with_user(self.approver).ddcpts_get_tiles()
+        payouts = next(tile for tile in tiles if tile['key'] == 'payouts')
+        self.assertEqual(payouts['lines'][0]['value'], 1, "the approver's own queue")
+        self.start_tour('/odoo/action-ddcpts_base.ddcpts_dashboard_action', 'ddcpts_dashboard',
+                        login=self.approver.login)

@@ -4,3 +4,4 @@ from . import test_device
 from . import test_purchases
 from . import test_concurrency
 from . import test_tour
+from . import test_report

@@ -9,3 +9,4 @@ from . import ddcpts_sms_message
 from . import ddcpts_sms_report
 from . import ir_mail_server
 from . import sms_sms
+from . import ddcpts_dashboard

@@ -21,7 +21,7 @@ registry.category("web_tour.tours").add("ddcpts_payout_request", {
         },
         {
             content: "The recipient's mobile number is filled in",
-            trigger: ".o_form_view .o_field_widget[name='recipient_phone'] input:value(254712345678)",
+            trigger: ".o_form_view .o_field_widget[name='recipient_phone'] input:value(0712 345 678)",
         },
         {
             content: "Enter the amount",
@@ -86,7 +86,7 @@ registry.category("web_tour.tours").add("ddcpts_payout_confirm_paid", {
         },
         {
             content: "The provider's message cannot be edited",
-            trigger: ".o_form_view .o_field_widget[name='provider_message']:not(:has(input))",
+            trigger: ".o_form_view .o_field_widget.o_readonly_modifier[name='provider_message']",
         },
         {
             content: "Enter the bank's reference",
