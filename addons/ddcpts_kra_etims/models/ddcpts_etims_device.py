@@ -271,15 +271,20 @@ class DdcptsEtimsDevice(models.Model):
 
     @api.model
     def _etims_demo_initialize(self, device_id):
-        """Demo data: initialize the demo device against the simulator of this run. A simulator that
-        cannot be reached (e.g. Docker without it) leaves the device to initialize by hand, never
-        failing the installation."""
+        """Demo data: initialize the demo device against the simulator of this run, once the module's
+        data is committed (the call log is written on a cursor of its own, which would wait for the
+        tables the installation holds). A simulator that cannot be reached (e.g. Docker without it)
+        leaves the device to initialize by hand, never failing the installation."""
         self._ddcpts_demo_use_simulator(device_id, 'custom_url', '/etims-api/')
-        try:
-            with self.env.cr.savepoint():
-                self.browse(device_id).action_initialize()
-        except (UserError, ProviderError) as error:
-            _logger.warning("The demo eTIMS device was not initialized (initialize it by hand): %s", error)
+        registry = self.env.registry
+
+        def initialize():
+            try:
+                with registry.cursor() as cr:
+                    api.Environment(cr, SUPERUSER_ID, {})[self._name].browse(device_id).action_initialize()
+            except (UserError, ProviderError) as error:
+                _logger.warning("The demo eTIMS device was not initialized (initialize it by hand): %s", error)
+        self.env.cr.postcommit.add(initialize)
 
     def _check_manager(self):
         if not self.env.user.has_group('ddcpts_base.group_ddcpts_manager'):
