@@ -39,6 +39,7 @@ class TestPayoutTour(DdcptsHttpCase):
 
         self.env['ddcpts.payout']._cron_send_approved()
         self.assertEqual(payout.state, 'sent')
+        payout.sudo().provider_message = "Queued at the bank"
         self.start_tour(f'{action}/{payout.id}', 'ddcpts_payout_confirm_paid', login=self.requester.login)
         self.assertRecordValues(payout, [{'state': 'done', 'provider_reference': 'BANK-TRF-0042'}])
         self.assertTrue(payout.payment_id)

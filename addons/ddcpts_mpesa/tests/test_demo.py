@@ -17,6 +17,8 @@ class TestDemoCompany(TransactionCase):
         self.assertEqual(invoice.invoice_line_ids.tax_ids.amount, 16.0, "Kenyan VAT")
         self.assertEqual(self.env.ref('base.user_admin').company_id, company, "admin works in it")
         self.assertEqual(provider.company_id, company)
+        if 'etims_state' in invoice._fields:  # with ddcpts_kra_etims (make test installs it): signed by KRA
+            self.assertEqual(invoice.etims_state, 'signed')
 
         providers = self.env['payment.provider'].sudo()._get_compatible_providers(
             company.id, invoice.partner_id.id, invoice.amount_residual, currency_id=invoice.currency_id.id)

@@ -85,8 +85,8 @@ registry.category("web_tour.tours").add("ddcpts_payout_confirm_paid", {
             trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Sent)",
         },
         {
-            content: "The provider's message cannot be edited",
-            trigger: ".o_form_view .o_field_widget.o_readonly_modifier[name='provider_message']",
+            content: "The provider's message is shown, not editable",
+            trigger: ".o_form_view .o_field_widget[name='provider_message']:contains(Queued at the bank):not(:has(input))",
         },
         {
             content: "Enter the bank's reference",
