@@ -26,7 +26,7 @@ class TestPrintedInvoice(EtimsCase):
         self.assertNotIn('04:51:45', html)
 
     def test_demo_device_is_initialized_against_the_simulator(self):
-        device = self.env.ref('ddcpts_kra_etims.demo_etims_device_ke')
+        device = self.env.ref('ddcpts_kra_etims.demo_etims_device_ke').sudo()
         self.assertEqual(device.company_id, self.env.ref('base.demo_company_ke'))
         self.assertEqual(device.state, 'ready')
         self.assertTrue(device.sdc_id)
