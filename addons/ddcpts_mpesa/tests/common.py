@@ -86,8 +86,9 @@ class MpesaTestMixin:
         # only this M-Pesa provider is in use during the tests
         cls.env['payment.provider'].search([('code', '=', 'mpesa'), ('id', '!=', cls.provider.id)]).state = 'disabled'
         # the demo provider belongs to the demo company: the tests use it in their own (its payment method
-        # line would keep the demo company's outstanding account)
-        cls.env['account.payment.method.line'].search([('payment_provider_id', '=', cls.provider.id)]).unlink()
+        # line moves along to the test journal, without the demo company's outstanding account)
+        cls.env['account.payment.method.line'].search(
+            [('payment_provider_id', '=', cls.provider.id)]).payment_account_id = False
         cls.provider.write(dict(provider_values(cls.journal), mpesa_certificate_sandbox=base64.b64encode(certificate),
                                 mpesa_fee_account_id=cls.fee_account.id, company_id=company.id))
         cls.customer = cls.env['res.partner'].create({

@@ -12,6 +12,7 @@ class TestCallbackLogTour(CallbackClientMixin, DdcptsHttpCase):
         self.post_json(self.callback_path(provider), {'event_id': 'ddcpts-tour-event'})
         callback = self.env['ddcpts.callback'].search([('body', 'like', 'ddcpts-tour-event')])
         self.assertEqual(callback.state, 'failed')
+        self.assertEqual(callback.body_display, '{\n  "event_id": "ddcpts-tour-event"\n}', "indented for reading")
         provider.accepts_events = True
         # an administrator of the provider's company
         administrator = new_test_user(self.env, 'callback_admin', company_id=provider.company_id.id,
