@@ -9,8 +9,8 @@ registry.category("web_tour.tours").add("ddcpts_etims_device_setup", {
             trigger: ".o_ddcpts_checklist li[data-done='1']:contains(Initialized with KRA)",
         },
         {
-            content: "… and that no test call succeeded yet",
-            trigger: ".o_ddcpts_checklist li[data-done='0']:contains(A test call succeeded)",
+            content: "… and that a call to KRA succeeded (the initialization)",
+            trigger: ".o_ddcpts_checklist li[data-done='1']:contains(A test call succeeded)",
         },
         {
             content: "KRA's timestamps read as dates (Nairobi time), not yyyyMMddHHmmss",
