@@ -9,20 +9,11 @@ committed, empty processor). Figures: callbacks/s, queries per callback, and the
 ``DDCPTS_BENCH_STK_CALLBACKS`` (default 2000) callbacks per route.
 """
 import os
-import time
-from datetime import datetime
 
 import common as bench
-import requests
 from mpesa_fixtures import bench_provider
 
 CALLBACKS = int(os.environ.get('DDCPTS_BENCH_STK_CALLBACKS', 2000))
-
-
-def sandbox(method, path, **kwargs):
-    response = requests.request(method, f'{bench.sandbox_url()}/_sandbox/{path}', timeout=600, **kwargs)
-    response.raise_for_status()
-    return response.json()
 
 
 def fixtures(env):
@@ -63,37 +54,6 @@ def stk_body(index, amount):
     }}}
 
 
-def deliver(url, bodies, path_prefix):
-    """Queue every body with the simulator, all due after the queueing; return the route's figures."""
-    sandbox('POST', 'reset')
-    delay_ms = max(5000, len(bodies) * 5)
-    sandbox('POST', 'rules', json={'path': '/echo/api/callback', 'times': -1, 'callback': {'delay_ms': delay_ms}})
-    token = requests.post(f'{bench.sandbox_url()}/echo/oauth/token', timeout=30,
-                          headers={'Authorization': 'Basic YmVuY2g6YmVuY2g='}).json()['access_token']
-    session = requests.Session()
-    session.headers['Authorization'] = f'Bearer {token}'
-    since = bench.log_offset()
-    queued_at = time.monotonic()
-    for body in bodies:
-        session.post(f'{bench.sandbox_url()}/echo/api/callback', json={'callback_url': url, 'payload': body},
-                     timeout=30).raise_for_status()
-    if time.monotonic() - queued_at > delay_ms / 1000:
-        print(f"warning: queueing took longer than the {delay_ms} ms delay; the rate is underestimated")
-    waited = sandbox('POST', 'callbacks/wait', json={'count': len(bodies), 'timeout': 3600})
-    records = waited['callbacks']
-    due = min(datetime.fromisoformat(record['created']) for record in records).timestamp() + delay_ms / 1000
-    finished = max(datetime.fromisoformat(record['finished']) for record in records).timestamp()
-    time.sleep(1)  # the server writes its access log line after answering
-    queries = bench.query_counts(path_prefix, since)
-    return {
-        'callbacks': len(records),
-        'failed': sum(record['state'] != 'delivered' for record in records),
-        'seconds': finished - due,
-        'per_second': len(records) / (finished - due),
-        'queries_per_callback': sum(queries) / max(len(queries), 1),
-    }
-
-
 def main():
     with bench.odoo_env() as env:
         urls = fixtures(env)
@@ -104,11 +64,11 @@ def main():
 def measure(env, urls):
     bare_body = {'jsonrpc': '2.0', 'method': 'call', 'params': {}, 'id': 1}
     rows = [
-        {'route': 'bare Odoo JSON route', **deliver(urls['bare'], [bare_body] * CALLBACKS,
+        {'route': 'bare Odoo JSON route', **bench.deliver_callbacks(urls['bare'], [bare_body] * CALLBACKS,
                                                     '/web/webclient/version_info')},
-        {'route': 'foundation no-op callback', **deliver(urls['noop'], [
+        {'route': 'foundation no-op callback', **bench.deliver_callbacks(urls['noop'], [
             {'event_id': f'bench-{index}', 'amount': 1} for index in range(CALLBACKS)], '/ddcpts/test/')},
-        {'route': 'M-Pesa STK callback', **deliver(urls['stk'], [
+        {'route': 'M-Pesa STK callback', **bench.deliver_callbacks(urls['stk'], [
             stk_body(index, amount) for index, amount in enumerate(urls['amounts'])], '/ddcpts/daraja/')},
     ]
     workers = os.environ.get('DDCPTS_BENCH_WORKERS', '2')

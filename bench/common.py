@@ -18,6 +18,7 @@ import re
 import shlex
 import statistics
 import time
+from datetime import datetime
 
 import requests
 
@@ -108,3 +109,48 @@ def json_rpc_session():
     session = requests.Session()
     session.headers['Content-Type'] = 'application/json'
     return session
+
+
+def sandbox(method, path, **kwargs):
+    """A call to the simulator's control API."""
+    response = requests.request(method, f'{sandbox_url()}/_sandbox/{path}', timeout=600, **kwargs)
+    response.raise_for_status()
+    return response.json()
+
+
+def deliver_callbacks(url, bodies, path_prefix, reset=True):
+    """Queue every body with the simulator, all due after the queueing; return the route's figures.
+
+    :param url: the callback URL, or a list of one URL per body
+    :param reset: reset the simulator first (False keeps what it knows, e.g. payments to query)
+    """
+    if reset:
+        sandbox('POST', 'reset')
+    urls = url if isinstance(url, list) else [url] * len(bodies)
+    earlier = len(sandbox('GET', 'callbacks')['callbacks'])
+    delay_ms = max(5000, len(bodies) * 5)
+    sandbox('POST', 'rules', json={'path': '/echo/api/callback', 'times': -1, 'callback': {'delay_ms': delay_ms}})
+    token = requests.post(f'{sandbox_url()}/echo/oauth/token', timeout=30,
+                          headers={'Authorization': 'Basic YmVuY2g6YmVuY2g='}).json()['access_token']
+    session = requests.Session()
+    session.headers['Authorization'] = f'Bearer {token}'
+    since = log_offset()
+    queued_at = time.monotonic()
+    for body, body_url in zip(bodies, urls):
+        session.post(f'{sandbox_url()}/echo/api/callback', json={'callback_url': body_url, 'payload': body},
+                     timeout=30).raise_for_status()
+    if time.monotonic() - queued_at > delay_ms / 1000:
+        print(f"warning: queueing took longer than the {delay_ms} ms delay; the rate is underestimated")
+    waited = sandbox('POST', 'callbacks/wait', json={'count': earlier + len(bodies), 'timeout': 3600})
+    records = waited['callbacks'][earlier:]
+    due = min(datetime.fromisoformat(record['created']) for record in records).timestamp() + delay_ms / 1000
+    finished = max(datetime.fromisoformat(record['finished']) for record in records).timestamp()
+    time.sleep(1)  # the server writes its access log line after answering
+    queries = query_counts(path_prefix, since)
+    return {
+        'callbacks': len(records),
+        'failed': sum(record['state'] != 'delivered' for record in records),
+        'seconds': finished - due,
+        'per_second': len(records) / (finished - due),
+        'queries_per_callback': sum(queries) / max(len(queries), 1),
+    }

@@ -29,6 +29,7 @@
         'views/res_partner_views.xml',
         'views/res_users_views.xml',
         'views/res_config_settings_views.xml',
+        'wizard/ddcpts_mobile_payment_request_views.xml',
     ],
     'demo': [
         'demo/ddcpts_demo.xml',

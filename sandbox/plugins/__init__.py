@@ -2,10 +2,13 @@
 
 from .echo import EchoPlugin
 from .daraja import DarajaPlugin
+from .momo import MomoPlugin
 from .etims import EtimsPlugin
 from .africastalking import AfricasTalkingPlugin
 from .infobip import InfobipPlugin
 from .mtn_sms import MtnSmsPlugin
 from .twilio import TwilioPlugin
 
-PLUGINS = [EchoPlugin, DarajaPlugin, EtimsPlugin, AfricasTalkingPlugin, InfobipPlugin, MtnSmsPlugin, TwilioPlugin]
+PLUGINS = [
+    EchoPlugin, DarajaPlugin, MomoPlugin, EtimsPlugin, AfricasTalkingPlugin, InfobipPlugin, MtnSmsPlugin, TwilioPlugin,
+]

@@ -34,11 +34,13 @@ def lock_rows(records, *, nowait=False, skip_locked=False):
         if nowait:
             with records.env.cr.savepoint(flush=False):
                 records.env.cr.execute(query)
+                rows = records.env.cr.fetchall()  # before the savepoint's release, which replaces the result
         else:
             records.env.cr.execute(query)
+            rows = records.env.cr.fetchall()
     except pg_errors.LockNotAvailable:
         return records.browse()
-    locked = records.browse([row[0] for row in records.env.cr.fetchall()])
+    locked = records.browse([row[0] for row in rows])
     locked.invalidate_recordset()
     return locked
 
