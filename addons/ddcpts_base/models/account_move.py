@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import _, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
@@ -56,7 +56,6 @@ class AccountMove(models.Model):
         tx._ddcpts_send_mobile_request(phone)
         return tx
 
-    @api.model
     def _ddcpts_mobile_request_action(self, provider_code, title):
         """The wizard asking the phone and amount of a mobile payment request for the current invoice."""
         return {
