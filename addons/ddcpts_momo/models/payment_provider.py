@@ -50,9 +50,9 @@ class PaymentProvider(models.Model):
         "Check Account Holder", help="Before requesting a payment, ask MTN whether the number has an active wallet.",
     )
     momo_currency_id = fields.Many2one('res.currency', "MoMo Currency", compute='_compute_momo_currency_id')
-    momo_balance = fields.Monetary("Disbursement Balance", currency_field='momo_currency_id', readonly=True,
+    momo_balance = fields.Monetary("MoMo Disbursement Balance", currency_field='momo_currency_id', readonly=True,
                                    copy=False)
-    momo_balance_checked_at = fields.Datetime("Balance Received On", readonly=True, copy=False)
+    momo_balance_checked_at = fields.Datetime("MoMo Balance Received On", readonly=True, copy=False)
 
     # ------------------------------------------------------------------
     # Payment framework

@@ -31,9 +31,9 @@ class PaymentTransaction(models.Model):
     momo_financial_transaction_id = fields.Char("MoMo Financial Transaction", readonly=True, copy=False)
     momo_status = fields.Char("MoMo Status", readonly=True, copy=False)
     momo_reason = fields.Char("MoMo Reason", readonly=True, copy=False)
-    momo_next_poll_at = fields.Datetime("Next Status Query", readonly=True, copy=False, index='btree_not_null')
-    momo_poll_count = fields.Integer("Status Queries", readonly=True, copy=False)
-    momo_queried_at = fields.Datetime("Last Status Query", readonly=True, copy=False)
+    momo_next_poll_at = fields.Datetime("Next MoMo Status Query", readonly=True, copy=False, index='btree_not_null')
+    momo_poll_count = fields.Integer("MoMo Status Queries", readonly=True, copy=False)
+    momo_queried_at = fields.Datetime("Last MoMo Status Query", readonly=True, copy=False)
 
     _sql_constraints = [
         ('momo_reference_id_unique', 'UNIQUE(momo_reference_id)', "A MoMo Request to Pay belongs to one transaction."),
