@@ -34,6 +34,11 @@
     'demo': [
         'demo/ddcpts_demo.xml',
     ],
+    'assets': {
+        'web.assets_frontend': [
+            'ddcpts_base/static/src/js/mobile_payment_form.js',
+        ],
+    },
     'application': True,
     'license': 'LGPL-3',
 }

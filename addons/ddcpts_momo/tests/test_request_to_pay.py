@@ -48,6 +48,21 @@ class TestRequestToPay(MomoTestMixin, DdcptsCase):
         logged = self.env['ddcpts.provider.call'].search([('endpoint', '=', 'requesttopay')])
         self.assertNotIn('test-collection-key', str(logged.mapped('request_headers')))
 
+    def test_backoffice_button_asks_the_phone_of_a_posted_invoice(self):
+        invoice = self.create_invoice(80)
+        self.assertTrue(invoice.ddcpts_momo_requestable)
+        action = invoice.action_ddcpts_momo_request_payment()
+        wizard = self.env[action['res_model']].with_context(action['context']).create({})
+        self.assertEqual((wizard.phone, wizard.amount), (PAYER, 80))
+        wizard.amount = 30
+        wizard.action_send()
+        self.assertRecordValues(invoice.transaction_ids, [{'state': 'pending', 'amount': 30,
+                                                           'momo_payer_msisdn': PAYER}])
+        ghs = self.env.ref('base.GHS')
+        ghs.active = True
+        self.assertFalse(self.create_invoice(10, currency=ghs).ddcpts_momo_requestable,
+                         "no button for an invoice in another currency than the provider's")
+
     def test_every_attempt_has_its_own_reference(self):
         first, second = self.request_payment(), self.request_payment()
         self.assertNotEqual(first.momo_reference_id, second.momo_reference_id)
