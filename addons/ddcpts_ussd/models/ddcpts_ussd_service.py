@@ -238,6 +238,16 @@ class DdcptsUssdService(models.Model):
             return body
         return json.dumps(masked) if content_type == 'json' else urlencode(masked)
 
+    def _ddcpts_callback_reprocess_refusal(self, callback):
+        """A USSD step is answered while the caller waits: the answer went to the gateway (or the session
+        failed) and the caller has gone since. Replaying it later would answer nobody and run the menu
+        again with the masked PIN, counting a wrong try against the caller. Only Africa's Talking's
+        end-of-session notification, which reads no input, can be processed again."""
+        payload, content_type = _parse_body(callback.body)
+        if gateway.detect(payload, content_type) == 'at_end':
+            return None
+        return _("A USSD request is answered while the caller waits; it cannot be answered again later.")
+
     # ------------------------------------------------------------------
     # MTN MADAPI
     # ------------------------------------------------------------------
