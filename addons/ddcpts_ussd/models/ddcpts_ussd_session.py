@@ -106,12 +106,11 @@ class DdcptsUssdSession(models.Model):
         if session.phone != request.phone:
             raise CallbackInputError(_("The session belongs to another number."), reply=gateway.reply(
                 request.kind, request.values, _("This session has ended. Please dial again."), True))
+        if request.kind == 'mtn_madapi' and request.values['messageType'] not in const.MADAPI_OPEN_TYPES:
+            return session._ddcpts_apply_madapi_closing(request)
         if session.state != 'active':
             return self._ddcpts_answer(service, session, request, ussd.Step(
                 _("This session has ended. Please dial again."), True, False))
-        if request.kind == 'mtn_madapi' and request.values['messageType'] not in const.MADAPI_OPEN_TYPES:
-            session._ddcpts_close('incomplete')
-            return {'kind': request.kind, 'reply': gateway.reply(request.kind, request.values, '', True)}
         history = request.inputs if request.cumulative else session._ddcpts_inputs() + request.inputs
         step = session._ddcpts_navigate(service, history)
         session._ddcpts_record_step(history, step)
@@ -217,6 +216,19 @@ class DdcptsUssdSession(models.Model):
         else:
             session._ddcpts_close(outcome)
         return {'kind': request.kind, 'reply': 'OK'}
+
+    def _ddcpts_apply_madapi_closing(self, request):
+        """A MADAPI message that asks for no screen: End, Cancel (``ussdString`` holds the reason) and
+        Timeout close the session; a Notification changes nothing. Nothing is sent back."""
+        self.ensure_one()
+        message_type = request.values['messageType']
+        outcome = const.MADAPI_CLOSING_OUTCOMES.get(message_type)
+        if outcome and self.state == 'active':
+            self.write({'gateway_status': const.MADAPI_MESSAGE_TYPES[message_type],
+                        'gateway_error': message_type == const.MADAPI_CANCEL and request.values['ussdString'][:500]
+                        or False})
+            self._ddcpts_close(outcome)
+        return {'kind': request.kind, 'reply': gateway.reply(request.kind, request.values, '', True)}
 
     # ------------------------------------------------------------------
     # Housekeeping
