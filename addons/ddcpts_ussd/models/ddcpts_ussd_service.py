@@ -24,7 +24,8 @@ class UssdContext(ussd.Context):
         self.env = service.env
         self.service = service
         self.session = session
-        self.company = service.company_id or service.env.company
+        # read field by field: a USSD screen needs the company's name, not its hundred columns
+        self.company = (service.company_id or service.env.company).with_context(prefetch_fields=False)
         self.phone = session.phone
         self.partner = session.partner_id
         self.accepted_positions = set(accepted_positions)
@@ -228,8 +229,7 @@ class DdcptsUssdService(models.Model):
         session_ref = payload.get('sessionId')
         session = self.env['ddcpts.ussd.session']
         if self and isinstance(session_ref, (str, int)):
-            session = session.sudo().search(
-                [('service_id', '=', self.id), ('session_ref', '=', str(session_ref))], limit=1)
+            session = session._ddcpts_find(self, str(session_ref))
         if self and kind != 'at_end':
             positions, first = session._ddcpts_secret_positions(), len(session._ddcpts_inputs())
         else:
