@@ -224,8 +224,8 @@ class DdcptsUssdService(models.Model):
         names no service, every input but the navigation keys is masked."""
         payload, content_type = _parse_body(body)
         kind = gateway.detect(payload, content_type)
-        if not kind:
-            return body
+        if not kind or payload.get(gateway.INPUT_FIELDS[kind]) in (None, ''):
+            return body  # nothing typed (a first request): nothing to mask, no session to read
         session_ref = payload.get('sessionId')
         session = self.env['ddcpts.ussd.session']
         if self and isinstance(session_ref, (str, int)):

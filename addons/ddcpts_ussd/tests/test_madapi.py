@@ -6,7 +6,7 @@ from odoo.tests import tagged
 
 from odoo.addons.ddcpts_base.tests.common import sandbox_url
 
-from .common import UssdCase
+from .common import CALLER, UssdCase
 
 # MTN's swagger "MTN Messaging USSD API" 1.0.0, examples verbatim
 INBOUND_REQUEST = {"sessionId": "01235", "messageType": "0", "msisdn": "2252312345", "serviceCode": "321123",
@@ -69,6 +69,18 @@ class TestMadapi(UssdCase):
         self.assertEqual((outbound['messageType'], outbound['ussdString']), ('2', "Your number is +2252312345."))
         session = self.madapi_session()
         self.assertEqual((session.state, session.outcome, session.inputs), ('ended', 'success', '2'))
+
+    def test_pin_sent_as_a_number_is_masked(self):
+        """The inputs may come as JSON numbers (the schema accepts them): a PIN typed so is masked too."""
+        self.env['ddcpts.ussd.pin']._ddcpts_store_hash(self.caller, self.company,
+                                                       self.env['ddcpts.ussd.pin']._ddcpts_hash('4821'))
+        for message_type, ussd_string in (('0', '321123'), ('1', 1), ('1', 4821)):
+            self.post_message(msisdn=CALLER[1:], messageType=message_type, ussdString=ussd_string)
+        self.assertIn("Balance due", self.sandbox_requests(OUTBOUND)[-1]['json']['ussdString'])
+        bodies = self.env['ddcpts.callback'].search([('provider_res_id', '=', self.madapi.id),
+                                                     ('provider_model', '=', 'ddcpts.ussd.service')]).mapped('body')
+        self.assertEqual(len(bodies), 3)
+        self.assertFalse([body for body in bodies if '4821' in body], "no PIN in a stored body")
 
     def test_closing_messages(self):
         for message_type, outcome, error in (('2', 'incomplete', False), ('4', 'incomplete', "User aborted"),

@@ -198,6 +198,8 @@ def mask_inputs(payload, kind, positions, first_position=0):
     """
     name = INPUT_FIELDS.get(kind)
     text = payload.get(name) if name else None
+    if isinstance(text, int) and not isinstance(text, bool):
+        text = str(text)  # the schema accepts inputs sent as JSON numbers: a PIN may come as one
     if not isinstance(text, str) or not text:
         return payload
     if kind == 'mtn_madapi':
