@@ -338,8 +338,9 @@ class DdcptsProviderMixin(models.AbstractModel):
         """Button: run the connectivity check now and tell the user the outcome."""
         self.ensure_one()
         success, message = self._ddcpts_run_health_check()
+        # reloaded: the form's setup checklist shows the outcome
         return notification(message, _("Connection to %s", self.display_name), kind='success' if success else 'danger',
-                            sticky=not success)
+                            sticky=not success, reload=True)
 
     def _ddcpts_run_health_check(self):
         """Run the check, record its outcome on the health status, return ``(success, message)``."""
