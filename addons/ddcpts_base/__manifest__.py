@@ -29,10 +29,16 @@
         'views/res_partner_views.xml',
         'views/res_users_views.xml',
         'views/res_config_settings_views.xml',
+        'wizard/ddcpts_mobile_payment_request_views.xml',
     ],
     'demo': [
         'demo/ddcpts_demo.xml',
     ],
+    'assets': {
+        'web.assets_frontend': [
+            'ddcpts_base/static/src/js/mobile_payment_form.js',
+        ],
+    },
     'application': True,
     'license': 'LGPL-3',
 }
