@@ -19,6 +19,7 @@ import requests
 SIZES = [int(size) for size in os.environ.get('DDCPTS_BENCH_MOMO_SIZES', '1000,10000').split(',')]
 CALLBACKS = int(os.environ.get('DDCPTS_BENCH_MOMO_CALLBACKS', 1000))
 TARGET_QUERIES_PER_TX = 25  # target: a status query costs a bounded number of queries, whatever the queue size
+TARGET_RATE_RATIO = 0.5  # callbacks per second, relative to the bare JSON route
 
 
 def bench_provider(env):
@@ -103,8 +104,9 @@ def measure_callbacks():
     rows = [{'route': 'bare Odoo JSON route', **bare}, {'route': 'MoMo Request-to-Pay callback', **momo}]
     bench.print_table(f'{CALLBACKS} callbacks per route from the simulator (8 delivery threads, '
                       f'{os.environ.get("DDCPTS_BENCH_WORKERS", "2")} Odoo workers)', rows)
-    print(f"MoMo callback vs bare Odoo JSON route: {bare['per_second'] / momo['per_second']:.2f}x slower, "
-          f"{momo['queries_per_callback'] / max(bare['queries_per_callback'], 1):.2f}x queries "
+    print(f"\nMoMo callback vs bare Odoo JSON route: {momo['per_second'] / bare['per_second']:.2f}x its rate "
+          f"(target >= {TARGET_RATE_RATIO}x, as for M-Pesa STK callbacks), "
+          f"{momo['queries_per_callback'] / max(bare['queries_per_callback'], 1):.2f}x its queries "
           "(each callback also makes one status query to the simulator)")
     with bench.odoo_env() as env:
         done = env['payment.transaction'].search_count([('reference', '=like', 'BENCH-MOMO-CB-%'),

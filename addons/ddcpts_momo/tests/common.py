@@ -8,10 +8,8 @@ from urllib.parse import urlparse
 
 from odoo import fields
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase, sandbox_url
+from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase, MobileMoneyCommon, sandbox_url
 from odoo.addons.ddcpts_momo import const
-from odoo.addons.payment.tests.common import PaymentCommon
 from odoo.addons.payment.tests.http_common import PaymentHttpCommon
 
 # MTN's examples, verbatim: numbers where the schema says strings, and a failure
@@ -49,22 +47,13 @@ def provider_values(journal):
     }
 
 
-class MomoCommon(AccountTestInvoicingCommon, PaymentCommon):
-    """Odoo's payment and invoicing test setup (a company of its own with its chart of accounts), with the
-    MoMo provider of that company pointed at the simulator (sandbox: EUR), a EUR journal and a customer.
-
-    The tests act as the superuser, like the callbacks and crons they exercise: no test user of
-    ``AccountTestInvoicingCommon``.
-    """
-
-    @classmethod
-    def setup_independent_user(cls):
-        return None
+class MomoCommon(MobileMoneyCommon):
+    """The MoMo provider of the test company pointed at the simulator (sandbox: EUR), a EUR journal and
+    a customer."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.enable_post_process_patcher = False  # the tests check the payments MoMo money books
         cls.eur = cls._prepare_currency('EUR')
         cls.customer = cls.env['res.partner'].create({'name': "Ama Owusu", 'mobile': PAYER, 'email': 'ama@example.com'})
         cls.journal = cls.env['account.journal'].create({
@@ -103,13 +92,6 @@ class MomoCommon(AccountTestInvoicingCommon, PaymentCommon):
         self.env['payment.transaction']._cron_momo_poll_pending()
         self.env.invalidate_all()
 
-    def post_process(self, tx):
-        """What the post-processing cron does for ``tx`` (the cron itself commits)."""
-        tx.invalidate_recordset()
-        tx._post_process()
-        self.env.flush_all()
-        return tx
-
     def sent_requests(self, path=const.REQUEST_TO_PAY_PATH, method='POST'):
         return [request for request in self.sandbox_requests(path) if request['method'] == method]
 
@@ -139,13 +121,6 @@ class MomoCommon(AccountTestInvoicingCommon, PaymentCommon):
         """Give MTN this server's host: requests carry an X-Callback-Url and the simulator calls back (when
         the test delivers what it holds)."""
         self.provider.momo_callback_host = urlparse(self.base_url()).hostname
-
-    def deliver_callbacks(self, count):
-        """Have the simulator send the ``count`` callbacks it holds; each must be accepted (2xx)."""
-        delivered = self.sandbox_deliver_callbacks(count)
-        for delivery in delivered:
-            self.assertEqual(delivery['state'], 'delivered', delivery)
-        return delivered
 
 
 class MomoHttpCommon(MomoCommon, PaymentHttpCommon, DdcptsHttpCase):
