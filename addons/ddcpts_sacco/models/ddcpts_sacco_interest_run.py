@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.ddcpts_base.tools.locking import in_test_mode
+from odoo.addons.ddcpts_base.tools.locking import claim_batch, in_test_mode, lock_rows
 
 POST_BATCH = 1000
 
@@ -156,20 +156,36 @@ class DdcptsSaccoInterestRun(models.Model):
 
     def action_post(self):
         """Post in entries of 1 000 members, each batch committed (outside tests); a run interrupted half-way
-        continues with the members not posted yet."""
+        continues with the members not posted yet.
+
+        Two workers (or a double click) may post the same run at once: each batch is posted while holding the
+        run's row lock, taken without waiting, and its lines are claimed. The second poster is told the run is
+        busy; if it takes the lock between two batches of the first, both share the remaining lines and no
+        member is paid twice.
+        """
         self.ensure_one()
-        if self.state != 'approved':
-            raise UserError(_("Approve %s before posting it.", self.name))
         Line = self.env['ddcpts.sacco.interest.line']
+        first_batch = True
         while True:
-            lines = Line.search([('run_id', '=', self.id), ('move_id', '=', False)], limit=POST_BATCH, order='id')
+            run = lock_rows(self, skip_locked=True)
+            if not run:
+                if first_batch:
+                    raise UserError(_("%s is being posted by someone else: reload it in a moment.", self.name))
+                return True  # the other poster holds the run now and finishes it
+            if run.state != 'approved':
+                if first_batch:
+                    raise UserError(_("%s is posted already.", run.name) if run.state == 'posted'
+                                    else _("Approve %s before posting it.", run.name))
+                return True
+            lines = claim_batch(Line, [('run_id', '=', run.id), ('move_id', '=', False)], limit=POST_BATCH)
             if not lines:
                 break
             lines._sacco_post_batch()
+            first_batch = False
             if not in_test_mode():
                 self.env.cr.commit()
-        self.state = 'posted'
-        self._message_log(body=_("Posted: %(count)s members, net %(net)s, withholding tax %(tax)s.",
-                                 count=self.member_count, net=self.currency_id.format(self.net_total),
-                                 tax=self.currency_id.format(self.tax_total)))
+        run.state = 'posted'
+        run._message_log(body=_("Posted: %(count)s members, net %(net)s, withholding tax %(tax)s.",
+                                count=run.member_count, net=run.currency_id.format(run.net_total),
+                                tax=run.currency_id.format(run.tax_total)))
         return True
