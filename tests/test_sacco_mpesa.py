@@ -46,10 +46,7 @@ class TestSaccoPaybill(SaccoSetupMixin, MpesaHttpCommon):
             self.assertRecordValues(tx, [{'partner_id': self.member.partner_id.id, 'ddcpts_needs_review': False}])
             self.assertEqual(tx.ddcpts_origin, self.account(product))
             self.post_process(tx)
-            payment = tx.payment_id
-            receivable = payment.move_id.line_ids.filtered(
-                lambda line, payment=payment: line.account_id == payment.destination_account_id)
-            self.assertTrue(receivable.reconciled, "the member's receivable is cleared by the allocation")
+            self.assert_receivable_settled(tx)
             self.post_process(tx)  # the cron may see it twice: booked once
         self.member.account_ids.invalidate_recordset(['balance'])
         self.assertEqual(self.account(self.deposits).balance, self.in_company_currency(3500))
@@ -150,7 +147,5 @@ class TestSaccoPortalDeposit(SaccoSetupMixin, MpesaHttpCommon):
         self.post_process(tx)
         account.invalidate_recordset(['balance'])
         self.assertEqual(account.balance, 1500)
-        receivable = tx.payment_id.move_id.line_ids.filtered(
-            lambda line: line.account_id == tx.payment_id.destination_account_id)
-        self.assertTrue(receivable.reconciled)
+        self.assert_receivable_settled(tx)
         self.assertEqual(self.savings._sacco_reconciliation()[self.savings], (1500, 1500))

@@ -58,6 +58,14 @@ class SaccoSetupMixin:
         })
 
 
+    def assert_receivable_settled(self, record):
+        """The member's receivable debited or credited by the payment of ``record`` (a transaction or a payout)
+        is reconciled: the money reached (or left) the member account."""
+        payment = record.payment_id
+        receivable = payment.move_id.line_ids.filtered(lambda line: line.account_id == payment.destination_account_id)
+        self.assertTrue(receivable.reconciled, f"{record.display_name}: the member's receivable is cleared")
+
+
 class SaccoPeopleMixin(SaccoSetupMixin):
     """Two companies, an officer, an auditor and a portal member, with money on two deposit accounts."""
 

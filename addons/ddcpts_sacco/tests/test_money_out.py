@@ -40,9 +40,7 @@ class TestMoneyOut(SaccoPayoutCase):
         self.pay(payout)
         savings.invalidate_recordset(['balance'])
         self.assertEqual(savings.balance, 2000)
-        receivable = payout.payment_id.move_id.line_ids.filtered(
-            lambda line: line.account_id == payout.payment_id.destination_account_id)
-        self.assertTrue(receivable.reconciled)
+        self.assert_receivable_settled(payout)
         self.assertEqual(self.shares._sacco_reconciliation()[self.shares], (6000, 6000))
         self.assertEqual(self.savings._sacco_reconciliation()[self.savings], (2000, 2000))
 
