@@ -1,8 +1,9 @@
 import json
 
-from odoo import api, fields, models
+from odoo import api, models
 
 from odoo.addons.ddcpts_mpesa import const
+from odoo.addons.ddcpts_mpesa.tools import daraja
 
 C2B_CONFIRMATION_PROCESSOR = 'payment.transaction._mpesa_process_c2b_confirmation'
 
@@ -29,7 +30,7 @@ class PaymentProvider(models.Model):
             phone = member.phone
             body = {
                 'TransactionType': "Pay Bill", 'TransID': receipt,
-                'TransTime': fields.Datetime.now().strftime('%Y%m%d%H%M%S'), 'TransAmount': f'{amount:.2f}',
+                'TransTime': daraja.timestamp_now(), 'TransAmount': f'{amount:.2f}',
                 'BusinessShortCode': provider.mpesa_shortcode, 'BillRefNumber': f'{member.number}-{code}',
                 'InvoiceNumber': '', 'OrgAccountBalance': '', 'ThirdPartyTransID': '',
                 'MSISDN': f'{phone[:4]} ***** {phone[-3:]}', 'FirstName': member.name.split()[0].upper(),
