@@ -90,7 +90,7 @@ def main():
         gateway = env['ddcpts.sms.gateway'].search([('username', '=', 'bench')], limit=1)
         if REPORTS:
             bench.sandbox('POST', '/africastalking/dashboard/callbacks', json={
-                'username': 'bench', 'delivery_reports': gateway._ddcpts_sms_callback_url('delivery')})
+                'username': 'bench', 'delivery_reports': gateway._ddcpts_event_url('delivery')})
         memory_before = peak_rss_mb()
         log_since = bench.log_offset()
         started = time.perf_counter()
