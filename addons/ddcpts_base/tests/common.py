@@ -9,9 +9,13 @@
   in HttpCase), so the code that writes logs in its own transaction (provider calls, callbacks,
   token cache) stays inside the test's transaction and is rolled back with it.
 - ``committed_env`` gives a real, committed transaction for the tests that need true concurrency.
+- ``odoo_command`` is the command line of another Odoo process on the test cluster (a prefork
+  server, a second database).
 """
 import contextlib
 import os
+import sys
+import sysconfig
 from urllib.parse import urlparse
 
 import requests
@@ -19,6 +23,7 @@ import requests
 from odoo import SUPERUSER_ID, api, http
 from odoo.modules import module
 from odoo.tests.common import HOST, TEST_CURSOR_COOKIE_NAME, HttpCase, TransactionCase, _super_send
+from odoo.tools import config
 
 
 def sandbox_url():
@@ -121,3 +126,14 @@ def committed_env(registry):
     """An environment on a real cursor, committed on exit (only outside the registry's test mode)."""
     with registry.cursor() as cr:
         yield api.Environment(cr, SUPERUSER_ID, {})
+
+
+def odoo_command(*args):
+    """Odoo's console script as deployed (prefork workers re-run the server's own command line), on
+    the addons, data directory and database server of the running tests, followed by ``args``."""
+    script = os.path.join(sysconfig.get_path('scripts'), 'odoo')
+    command = [sys.executable, script] if os.path.isfile(script) else [sys.executable, '-m', 'odoo']
+    return command + [f'--addons-path={config["addons_path"]}', f'--data-dir={config["data_dir"]}'] + [
+        f'--{option}={config[option]}' for option in ('db_host', 'db_port', 'db_user', 'db_password')
+        if config.get(option)
+    ] + list(args)
