@@ -20,6 +20,7 @@
         'data/mail_activity_type_data.xml',
 
         'views/ddcpts_menus.xml',
+        'views/ddcpts_dashboard_views.xml',
         'views/ddcpts_callback_views.xml',
         'views/ddcpts_provider_call_views.xml',
         'views/ddcpts_health_status_views.xml',
@@ -33,6 +34,14 @@
     'demo': [
         'demo/ddcpts_demo.xml',
     ],
+    'assets': {
+        'web.assets_backend': [
+            'ddcpts_base/static/src/**/*',
+        ],
+        'web.assets_tests': [
+            'ddcpts_base/static/tests/tours/**/*',
+        ],
+    },
     'application': True,
     'license': 'LGPL-3',
 }

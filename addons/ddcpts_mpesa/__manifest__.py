@@ -6,7 +6,7 @@
                "balance, reversals and till statement reconciliation through Safaricom Daraja.",
     'author': "DDCPTS",
     'website': "https://github.com/ddcpts/ddcpts",
-    'depends': ['ddcpts_base', 'payment', 'account_payment'],
+    'depends': ['ddcpts_base', 'payment', 'account_payment', 'l10n_ke'],
     'external_dependencies': {
         'python': ['cryptography', 'requests', 'openpyxl'],
     },

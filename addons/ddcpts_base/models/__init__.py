@@ -6,6 +6,8 @@ from . import ddcpts_provider_token
 from . import ddcpts_health_status
 from . import ddcpts_provider_mixin
 from . import ddcpts_callback
+from . import ddcpts_collection_report
+from . import ddcpts_dashboard
 from . import ddcpts_webhook_event
 from . import ddcpts_webhook_endpoint
 from . import ddcpts_webhook_delivery
