@@ -13,6 +13,8 @@ from . import ddcpts_webhook_endpoint
 from . import ddcpts_webhook_delivery
 from . import ddcpts_payout
 from . import ir_http
+from . import account_move
+from . import payment_provider
 from . import payment_transaction
 from . import res_config_settings
 from . import res_partner

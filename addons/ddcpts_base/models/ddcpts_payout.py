@@ -167,10 +167,15 @@ class DdcptsPayout(models.Model):
 
     def _normalize_recipient_phone(self):
         for payout in self.filtered('recipient_phone'):
-            country = payout.partner_id.country_id.code or payout.company_id.country_id.code or 'KE'
-            msisdn = normalize_msisdn(payout.recipient_phone, country)
+            msisdn = payout._ddcpts_recipient_msisdn()
             if msisdn != payout.recipient_phone:
                 super(DdcptsPayout, payout).write({'recipient_phone': msisdn})
+
+    def _ddcpts_recipient_msisdn(self):
+        """Hook: the recipient's number as the channel sends it (default: a Kenyan or Ghanaian MSISDN)."""
+        self.ensure_one()
+        country = self.partner_id.country_id.code or self.company_id.country_id.code or 'KE'
+        return normalize_msisdn(self.recipient_phone, country)
 
     # ------------------------------------------------------------------
     # Maker-checker

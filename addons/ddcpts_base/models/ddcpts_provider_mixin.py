@@ -202,6 +202,25 @@ class DdcptsProviderMixin(models.AbstractModel):
                           'expires_at': fields.Datetime.now() + timedelta(seconds=int(float(expires_in)))})
         return token
 
+    def _ddcpts_bearer_request(self, method, url, fetch_token, *, scope='default', token_rejected=None,
+                               headers=None, **kwargs):
+        """``_ddcpts_request`` with ``Authorization: Bearer <cached token>``; a token the provider rejects
+        (``token_rejected(response)``, default: HTTP 401) is renewed and the call sent once more.
+
+        Safe for payment requests too: the gateway refused the call before anything was done. The
+        cache is only cleared while it still holds the rejected token (see ``_ddcpts_invalidate_token``).
+        """
+        self.ensure_one()
+        token_rejected = token_rejected or (lambda response: response.status_code == 401)
+        for attempt in (1, 2):
+            token = self._ddcpts_bearer_token(fetch_token, scope=scope)
+            response = self._ddcpts_request(
+                method, url, headers={**(headers or {}), 'Authorization': f'Bearer {token}'}, **kwargs)
+            if attempt == 1 and token_rejected(response):
+                self._ddcpts_invalidate_token(scope=scope, rejected_token=token)
+                continue
+            return response
+
     def _ddcpts_invalidate_token(self, scope='default', rejected_token=None):
         """Forget the cached token (the provider rejected it): the next call fetches a new one.
 

@@ -162,20 +162,6 @@ class PaymentProvider(models.Model):
             *super()._ddcpts_setup_steps(),
         ]
 
-    def _ddcpts_health_check_records(self):
-        """payment.provider also holds Stripe, PayPal…: check the providers of integrations (those with a
-        provider code, e.g. M-Pesa, MoMo) that are in use."""
-        return super()._ddcpts_health_check_records().filtered(
-            lambda provider: provider.state != 'disabled' and provider._ddcpts_is_integration()
-        )
-
-    def _ddcpts_is_integration(self):
-        try:
-            self._ddcpts_provider_code()
-        except NotImplementedError:
-            return False
-        return True
-
     def _ddcpts_health_check(self):
         if self.code != 'mpesa':
             return super()._ddcpts_health_check()
