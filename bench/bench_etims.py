@@ -160,9 +160,10 @@ def main():
     bench.sandbox('POST', '/_sandbox/reset')
     with bench.odoo_env() as env:
         ids = setup_branch(env)
-        bench.print_table(f'Invoices signed per minute ({LATENCY_MS} ms eTIMS latency)',
+        bench.print_table(f'Invoices signed per minute ({LATENCY_MS} ms eTIMS latency, {bench.load_average()})',
                           [signed_per_minute(env, ids)])
-        bench.print_table(f'Draining {QUEUE} invoices queued during an outage', [drain(env, ids)])
+        bench.print_table(f'Draining {QUEUE} invoices queued during an outage ({bench.load_average()})',
+                          [drain(env, ids)])
 
 
 if __name__ == '__main__':

@@ -10,6 +10,8 @@ to the targets (STK at least 0.5x the bare route's rate, at most 20 queries per 
 ``DDCPTS_BENCH_STK_CALLBACKS`` (default 2000) callbacks per route.
 """
 import os
+import random
+import string
 
 import common as bench
 from mpesa_fixtures import bench_provider
@@ -17,6 +19,8 @@ from mpesa_fixtures import bench_provider
 CALLBACKS = int(os.environ.get('DDCPTS_BENCH_STK_CALLBACKS', 2000))
 TARGET_RATE_RATIO = 0.5  # STK callbacks per second, relative to the bare JSON route
 TARGET_QUERIES = 20  # SQL queries per STK callback
+# references of this run: the script can run again on the same database
+RUN = ''.join(random.choices(string.ascii_uppercase, k=3))
 
 
 def fixtures(env):
@@ -27,11 +31,11 @@ def fixtures(env):
     transactions = env['payment.transaction'].create([{
         'provider_id': provider.id,
         'payment_method_id': env.ref('payment.payment_method_mpesa').id,
-        'reference': f'BENCH-STK-{index}',
+        'reference': f'BENCH-STK-{RUN}-{index}',
         'amount': 100 + index % 50,
         'currency_id': kes.id,
         'partner_id': partner.id,
-        'mpesa_checkout_request_id': f'ws_CO_bench_{index:06d}',
+        'mpesa_checkout_request_id': f'ws_CO_bench_{RUN}_{index:06d}',
         'mpesa_account_reference': f'BENCH{index}',
     } for index in range(CALLBACKS)])
     transactions._set_pending()
@@ -47,10 +51,11 @@ def fixtures(env):
 
 def stk_body(index, amount):
     return {'Body': {'stkCallback': {
-        'MerchantRequestID': f'{index}-bench-1', 'CheckoutRequestID': f'ws_CO_bench_{index:06d}', 'ResultCode': 0,
+        'MerchantRequestID': f'{index}-bench-1', 'CheckoutRequestID': f'ws_CO_bench_{RUN}_{index:06d}',
+        'ResultCode': 0,
         'ResultDesc': "The service request is processed successfully.",
         'CallbackMetadata': {'Item': [
-            {'Name': 'Amount', 'Value': amount}, {'Name': 'MpesaReceiptNumber', 'Value': f'BEN{index:07d}'},
+            {'Name': 'Amount', 'Value': amount}, {'Name': 'MpesaReceiptNumber', 'Value': f'{RUN}{index:07d}'},
             {'Name': 'Balance'}, {'Name': 'TransactionDate', 'Value': 20240706224852},
             {'Name': 'PhoneNumber', 'Value': 254708374149},
         ]},
@@ -76,7 +81,7 @@ def measure(env, urls):
     ]
     workers = os.environ.get('DDCPTS_BENCH_WORKERS', '2')
     bench.print_table(f'{CALLBACKS} callbacks per route from the simulator (8 delivery threads, {workers} Odoo '
-                      f'workers)', rows)
+                      f'workers, {bench.load_average()})', rows)
     bare, noop, stk = rows
     print(f"\nSTK callback vs foundation no-op callback: {stk['per_second'] / noop['per_second']:.2f}x its rate, "
           f"{stk['queries_per_callback'] / noop['queries_per_callback']:.2f}x its queries")
@@ -84,7 +89,8 @@ def measure(env, urls):
           f"(target >= {TARGET_RATE_RATIO}x)")
     print(f"SQL queries per STK callback: {stk['queries_per_callback']:.1f} (target <= {TARGET_QUERIES})")
     env.invalidate_all()
-    done = env['payment.transaction'].search_count([('reference', '=like', 'BENCH-STK-%'), ('state', '=', 'done')])
+    done = env['payment.transaction'].search_count([('reference', '=like', f'BENCH-STK-{RUN}-%'),
+                                                    ('state', '=', 'done')])
     print(f"transactions done: {done} of {CALLBACKS}")
 
 

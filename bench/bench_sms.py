@@ -90,7 +90,7 @@ def main():
         gateway = env['ddcpts.sms.gateway'].search([('username', '=', 'bench')], limit=1)
         if REPORTS:
             bench.sandbox('POST', '/africastalking/dashboard/callbacks', json={
-                'username': 'bench', 'delivery_reports': gateway._ddcpts_sms_callback_url('delivery')})
+                'username': 'bench', 'delivery_reports': gateway._ddcpts_event_url('delivery')})
         memory_before = peak_rss_mb()
         log_since = bench.log_offset()
         started = time.perf_counter()
@@ -110,7 +110,7 @@ def main():
         total = wait_for_reports(env, gateway, started)
         queries = bench.query_counts('/ddcpts/sms/africastalking/', log_since)
         per_report = sum(queries) / max(len(queries), 1)
-        bench.print_table("Delivery reports (simulator -> server workers)", [{
+        bench.print_table(f"Delivery reports (simulator -> server workers, {bench.load_average()})", [{
             'reports': len(queries),
             'all_delivered_after_s': total if total is not None else f'> {REPORT_TIMEOUT}',
             'delivered': delivered_count(env, gateway),

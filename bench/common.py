@@ -92,6 +92,11 @@ def summary(durations):
     }
 
 
+def load_average():
+    """The machine's load average (1, 5, 15 min), printed with figures that depend on it."""
+    return 'load average ' + ', '.join(f'{load:.2f}' for load in os.getloadavg())
+
+
 def print_table(title, rows):
     """Print a list of dicts as an aligned table under a title."""
     print(f'\n## {title}\n')

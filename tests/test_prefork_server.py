@@ -5,8 +5,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
-import sysconfig
 import tempfile
 import time
 
@@ -15,7 +13,8 @@ import websocket
 
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
-from odoo.tools import config
+
+from odoo.addons.ddcpts_base.tests.common import odoo_command
 
 READY_TIMEOUT = 120  # seconds: a loaded machine loads the registry slowly in each worker
 
@@ -24,12 +23,6 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
-
-
-def odoo_command():
-    """Odoo's console script, as deployed (prefork workers re-run the server's own command line)."""
-    script = os.path.join(sysconfig.get_path('scripts'), 'odoo')
-    return [sys.executable, script] if os.path.isfile(script) else [sys.executable, '-m', 'odoo']
 
 
 @tagged('post_install', '-at_install')
@@ -41,13 +34,11 @@ class TestPreforkServer(TransactionCase):
         log_dir = tempfile.TemporaryDirectory(prefix='ddcpts-prefork-')
         self.addCleanup(log_dir.cleanup)
         log_file = os.path.join(log_dir.name, 'odoo.log')
-        command = odoo_command() + [
+        command = odoo_command(
             '--workers=2', '--max-cron-threads=0', f'--http-port={http_port}', f'--gevent-port={gevent_port}',
             '--http-interface=127.0.0.1', '-d', dbname, f'--db-filter=^{dbname}$', '--no-database-list',
-            f'--addons-path={config["addons_path"]}', f'--data-dir={config["data_dir"]}',
             f'--logfile={log_file}', '--log-level=info',
-        ] + [f'--{option}={config[option]}' for option in ('db_host', 'db_port', 'db_user', 'db_password')
-             if config.get(option)]
+        )
         server = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.STDOUT)
         self.addCleanup(self._stop, server)

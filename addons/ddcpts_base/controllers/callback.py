@@ -141,7 +141,11 @@ def _process(callback_id, stored_values, unredacted_body=None):
         ``ddcpts.callback._ddcpts_payload``, kept in memory only)
     """
     registry = request.env.registry
-    context = {'ddcpts_unredacted_body': (callback_id, unredacted_body)} if unredacted_body is not None else {}
+    # the request's language, as core's webhook controllers have when they process in request.env
+    # (without one, formatting an amount reads the superuser, its company and its partner)
+    context = {'lang': request.env.lang}
+    if unredacted_body is not None:
+        context['ddcpts_unredacted_body'] = (callback_id, unredacted_body)
     for attempt in range(1, MAX_TRIES_ON_CONCURRENCY_FAILURE + 1):
         try:
             with registry.cursor() as cr:

@@ -50,30 +50,30 @@ class DdcptsHealthStatus(models.Model):
         values.update({'last_success_at': now} if success else {'last_failure_at': now, 'last_error': error})
         if check:
             values['last_check_at'] = now
-        with self.env.registry.cursor() as cr:
-            status = self.with_env(api.Environment(cr, SUPERUSER_ID, {})).search(
-                [('res_model', '=', provider_record._name), ('res_id', '=', provider_record.id)]
-            )
-            try:
-                with cr.savepoint():
-                    if status:
-                        # a concurrent update describes the same moment: skip rather than wait
-                        if not lock_rows(status, nowait=True):
-                            _logger.debug("Health status of %s locked by another worker; skipped",
-                                          provider_record.display_name)
-                            return
-                        status.write(values)
-                    else:
-                        status.create(dict(
-                            values,
-                            provider=provider_record._ddcpts_provider_code(),
-                            name=provider_record.display_name,
-                            res_model=provider_record._name,
-                            res_id=provider_record.id,
-                            company_id=provider_record._ddcpts_company().id,
-                        ))
-            except (pg_errors.SerializationFailure, pg_errors.UniqueViolation):
-                _logger.debug("Health status of %s updated concurrently; skipped", provider_record.display_name)
+        try:
+            # its own transaction: a conflict rolls back nothing else, so no savepoint is needed
+            with self.env.registry.cursor() as cr:
+                status = self.with_env(api.Environment(cr, SUPERUSER_ID, {})).search(
+                    [('res_model', '=', provider_record._name), ('res_id', '=', provider_record.id)]
+                )
+                if status:
+                    # a concurrent update describes the same moment: skip rather than wait
+                    if not lock_rows(status, nowait=True):
+                        _logger.debug("Health status of %s locked by another worker; skipped",
+                                      provider_record.display_name)
+                        return
+                    status.write(values)
+                else:
+                    status.create(dict(
+                        values,
+                        provider=provider_record._ddcpts_provider_code(),
+                        name=provider_record.display_name,
+                        res_model=provider_record._name,
+                        res_id=provider_record.id,
+                        company_id=provider_record._ddcpts_company().id,
+                    ))
+        except (pg_errors.SerializationFailure, pg_errors.UniqueViolation):
+            _logger.debug("Health status of %s updated concurrently; skipped", provider_record.display_name)
 
     @api.model
     def _cron_run_health_checks(self):

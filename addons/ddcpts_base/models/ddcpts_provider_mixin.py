@@ -17,6 +17,7 @@ from odoo.addons.ddcpts_base.exceptions import ProviderError
 from odoo.addons.ddcpts_base.models.ddcpts_secret_mixin import SecretField
 from odoo.addons.ddcpts_base.tools import crypto, redaction
 from odoo.addons.ddcpts_base.tools.actions import notification
+from odoo.addons.ddcpts_base.tools.locking import lock_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -178,36 +179,27 @@ class DdcptsProviderMixin(models.AbstractModel):
         """Return a valid access token, calling ``fetch_token()`` only when the cached one expires soon.
 
         ``fetch_token`` returns ``(token, expires_in_seconds)``. The cache row is locked while the
-        token is refreshed: concurrent workers wait and then reuse the new token.
+        token is refreshed: concurrent workers wait and then reuse the new token. All of it runs in
+        its own transaction, committed at once, so that the lock is held for the refresh only.
         """
         self.ensure_one()
-        key = (self._name, self.id, scope)
         with self.env.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})  # alive until the commit, which flushes it
             for attempt in range(TOKEN_LOCK_ATTEMPTS):
                 try:
-                    cr.execute("""
-                        INSERT INTO ddcpts_provider_token (res_model, res_id, scope) VALUES (%s, %s, %s)
-                        ON CONFLICT (res_model, res_id, scope) DO NOTHING
-                    """, key, log_exceptions=False)
-                    cr.execute("""
-                        SELECT id, ciphertext, expires_at FROM ddcpts_provider_token
-                         WHERE res_model = %s AND res_id = %s AND scope = %s
-                           FOR UPDATE
-                    """, key, log_exceptions=False)
+                    cached = env['ddcpts.provider.token']._ddcpts_lock_cache_row(self._name, self.id, scope)
                     break
                 except pg_errors.SerializationFailure:
                     # another worker created or refreshed the row meanwhile: look again with a fresh snapshot
                     cr.rollback()
                     if attempt == TOKEN_LOCK_ATTEMPTS - 1:
                         raise
-            token_id, ciphertext, expires_at = cr.fetchone()
-            if ciphertext and expires_at and expires_at - TOKEN_REFRESH_MARGIN > fields.Datetime.now():
-                return crypto.decrypt(ciphertext)
+            if cached.ciphertext and cached.expires_at \
+                    and cached.expires_at - TOKEN_REFRESH_MARGIN > fields.Datetime.now():
+                return crypto.decrypt(cached.ciphertext)
             token, expires_in = fetch_token()
-            cr.execute(
-                "UPDATE ddcpts_provider_token SET ciphertext = %s, expires_at = %s WHERE id = %s",
-                (crypto.encrypt(token), fields.Datetime.now() + timedelta(seconds=int(float(expires_in))), token_id),
-            )
+            cached.write({'ciphertext': crypto.encrypt(token),
+                          'expires_at': fields.Datetime.now() + timedelta(seconds=int(float(expires_in)))})
         return token
 
     def _ddcpts_bearer_request(self, method, url, fetch_token, *, scope='default', token_rejected=None,
@@ -238,15 +230,12 @@ class DdcptsProviderMixin(models.AbstractModel):
         """
         self.ensure_one()
         with self.env.registry.cursor() as cr:
-            cr.execute("""
-                SELECT id, ciphertext FROM ddcpts_provider_token
-                 WHERE res_model = %s AND res_id = %s AND scope = %s
-                   FOR UPDATE
-            """, (self._name, self.id, scope))
-            row = cr.fetchone()
-            if not row or (rejected_token is not None and row[1] and crypto.decrypt(row[1]) != rejected_token):
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            cached = lock_rows(env['ddcpts.provider.token']._ddcpts_cache_row(self._name, self.id, scope))
+            if not cached or (rejected_token is not None and cached.ciphertext
+                              and crypto.decrypt(cached.ciphertext) != rejected_token):
                 return
-            cr.execute("UPDATE ddcpts_provider_token SET expires_at = NULL WHERE id = %s", (row[0],))
+            cached.expires_at = False
 
     # ------------------------------------------------------------------
     # Setup shown on the form (widgets ddcpts_callback_urls and ddcpts_checklist)

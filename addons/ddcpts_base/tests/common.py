@@ -10,9 +10,13 @@
   token cache) stays inside the test's transaction and is rolled back with it.
 - ``MobileMoneyCommon`` is Odoo's payment and invoicing setup for the mobile-money providers' tests.
 - ``committed_env`` gives a real, committed transaction for the tests that need true concurrency.
+- ``odoo_command`` is the command line of another Odoo process on the test cluster (a prefork
+  server, a second database).
 """
 import contextlib
 import os
+import sys
+import sysconfig
 from urllib.parse import urlparse
 
 import requests
@@ -20,6 +24,7 @@ import requests
 from odoo import SUPERUSER_ID, api, http
 from odoo.modules import module
 from odoo.tests.common import HOST, TEST_CURSOR_COOKIE_NAME, HttpCase, TransactionCase, _super_send
+from odoo.tools import config
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.payment.tests.common import PaymentCommon
@@ -158,3 +163,14 @@ def committed_env(registry):
     """An environment on a real cursor, committed on exit (only outside the registry's test mode)."""
     with registry.cursor() as cr:
         yield api.Environment(cr, SUPERUSER_ID, {})
+
+
+def odoo_command(*args):
+    """Odoo's console script as deployed (prefork workers re-run the server's own command line), on
+    the addons, data directory and database server of the running tests, followed by ``args``."""
+    script = os.path.join(sysconfig.get_path('scripts'), 'odoo')
+    command = [sys.executable, script] if os.path.isfile(script) else [sys.executable, '-m', 'odoo']
+    return command + [f'--addons-path={config["addons_path"]}', f'--data-dir={config["data_dir"]}'] + [
+        f'--{option}={config[option]}' for option in ('db_host', 'db_port', 'db_user', 'db_password')
+        if config.get(option)
+    ] + list(args)

@@ -134,7 +134,9 @@ class AccountMove(models.Model):
 
     def _etims_write(self, vals):
         # eTIMS fields change no journal item: skip the (costly) synchronization of the invoice lines
-        return super(AccountMove, self.with_context(skip_invoice_sync=True))._etims_write(vals)
+        # and the balance check of the entry, which both read its lines
+        return super(AccountMove, self.with_context(skip_invoice_sync=True, check_move_validity=False))._etims_write(
+            vals)
 
     def _etims_qr_image(self):
         """The QR code of the receipt URL as a data URI (printed on the invoice)."""

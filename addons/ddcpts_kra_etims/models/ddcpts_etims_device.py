@@ -13,9 +13,11 @@ from odoo.addons.ddcpts_base.tools import chatter
 from odoo.addons.ddcpts_base.tools.actions import notification
 from odoo.addons.ddcpts_base.tools.identity import clean_kra_pin
 from odoo.addons.ddcpts_base.tools.locking import in_test_mode
+from odoo.addons.ddcpts_base.tools.schema import SchemaError
 from odoo.addons.ddcpts_kra_etims import const
 from odoo.addons.ddcpts_kra_etims.exceptions import EtimsRejected, EtimsUnavailable
 from odoo.addons.ddcpts_kra_etims.tools.kra_format import kra_datetime
+from odoo.addons.ddcpts_kra_etims.tools.schemas import PURCHASE_SALES
 
 _logger = logging.getLogger(__name__)
 
@@ -380,11 +382,12 @@ class DdcptsEtimsDevice(models.Model):
     def _etims_create_vendor_bills(self, data):
         """Draft vendor bills (or refunds) of the supplier invoices in ``data.saleList``; known ones are skipped."""
         self.ensure_one()
+        data = self._etims_checked_answer(PURCHASE_SALES, data, 'selectTrnsPurchaseSalesList')
         Payload = self.env['ddcpts.etims.payload']
         Move = self.env['account.move']
         company = self.company_id
         bills = Move
-        for sale in data.get('saleList') or []:
+        for sale in data['saleList'] or []:
             vals = Payload._etims_vendor_bill_vals(self, sale)
             if not vals or Move.search_count([
                 ('company_id', '=', company.id), ('move_type', '=', vals['move_type']),
@@ -394,12 +397,23 @@ class DdcptsEtimsDevice(models.Model):
             ]):
                 continue
             vals['partner_id'] = self.env['res.partner']._etims_supplier(
-                vals['etims_supplier_tin'], sale.get('spplrNm'), company).id
+                vals['etims_supplier_tin'], sale['spplrNm'], company).id
             bills |= Move.with_company(company).create(vals)
         for bill in bills:
             bill._etims_log(_("Fetched from eTIMS: invoice %(number)s of %(supplier)s.",
                             number=bill.etims_supplier_invoice_number, supplier=bill.partner_id.name))
         return bills
+
+    def _etims_checked_answer(self, answer_schema, data, endpoint):
+        """``data`` of an eTIMS list, checked by its schema (``tools/schemas.py``). An answer that cannot
+        be used is refused as a whole: nothing of it is booked, and as the list's date does not move,
+        it is fetched again next time."""
+        try:
+            return answer_schema.validate(data)
+        except SchemaError as error:
+            raise EtimsUnavailable(_(
+                "eTIMS answered %(endpoint)s with data that cannot be used (%(error)s): nothing was imported, "
+                "the list is fetched again next time.", endpoint=endpoint, error=error)) from error
 
     def action_fetch_import_items(self):
         """Button: customs import items declared since the last fetch."""

@@ -3,7 +3,8 @@ from odoo.exceptions import UserError
 
 from odoo.addons.ddcpts_base.tools import chatter
 from odoo.addons.ddcpts_kra_etims import const
-from odoo.addons.ddcpts_kra_etims.tools.kra_format import parse_kra_date, to_float
+from odoo.addons.ddcpts_kra_etims.tools.kra_format import parse_kra_date
+from odoo.addons.ddcpts_kra_etims.tools.schemas import IMPORT_ITEMS
 
 
 class DdcptsEtimsImportItem(models.Model):
@@ -58,34 +59,37 @@ class DdcptsEtimsImportItem(models.Model):
 
     @api.model
     def _etims_import(self, device, data):
-        for entry in data.get('itemList') or []:
-            task_code, sequence = str(entry.get('taskCd') or '').strip(), int(to_float(entry.get('itemSeq')))
+        """Create or update the import items of a ``selectImportItemList`` answer (nothing of an answer
+        that ``schemas.IMPORT_ITEMS`` refuses)."""
+        data = device._etims_checked_answer(IMPORT_ITEMS, data, 'selectImportItemList')
+        for entry in data['itemList'] or []:
+            task_code, sequence = entry['taskCd'], entry['itemSeq']
             if not task_code or not sequence:
                 continue
             values = {
                 'device_id': device.id,
                 'task_code': task_code,
                 'item_sequence': sequence,
-                'declaration_date': parse_kra_date(entry.get('dclDe'), formats=('%d%m%Y', '%Y%m%d')),
-                'declaration_date_raw': entry.get('dclDe'),
-                'declaration_number': entry.get('dclNo'),
-                'hs_code': entry.get('hsCd'),
-                'name': entry.get('itemNm') or task_code,
-                'origin_country_code': entry.get('orgnNatCd'),
-                'export_country_code': entry.get('exptNatCd'),
-                'package_count': to_float(entry.get('pkg')),
-                'packaging_unit': entry.get('pkgUnitCd'),
-                'quantity': to_float(entry.get('qty')),
-                'quantity_unit': entry.get('qtyUnitCd'),
-                'gross_weight': to_float(entry.get('totWt')),
-                'net_weight': to_float(entry.get('netWt')),
-                'supplier_name': entry.get('spplrNm'),
-                'agent_name': entry.get('agntNm'),
-                'invoice_amount': to_float(entry.get('invcFcurAmt')),
-                'invoice_currency': entry.get('invcFcurCd'),
-                'exchange_rate': to_float(entry.get('invcFcurExcrt')),
+                'declaration_date': parse_kra_date(entry['dclDe'], formats=('%d%m%Y', '%Y%m%d')),
+                'declaration_date_raw': entry['dclDe'],
+                'declaration_number': entry['dclNo'],
+                'hs_code': entry['hsCd'],
+                'name': entry['itemNm'] or task_code,
+                'origin_country_code': entry['orgnNatCd'],
+                'export_country_code': entry['exptNatCd'],
+                'package_count': float(entry['pkg'] or 0),
+                'packaging_unit': entry['pkgUnitCd'],
+                'quantity': float(entry['qty'] or 0),
+                'quantity_unit': entry['qtyUnitCd'],
+                'gross_weight': float(entry['totWt'] or 0),
+                'net_weight': float(entry['netWt'] or 0),
+                'supplier_name': entry['spplrNm'],
+                'agent_name': entry['agntNm'],
+                'invoice_amount': float(entry['invcFcurAmt'] or 0),
+                'invoice_currency': entry['invcFcurCd'],
+                'exchange_rate': float(entry['invcFcurExcrt'] or 0),
             }
-            status = str(entry.get('imptItemsttsCd') or entry.get('imptItemSttsCd') or '2')
+            status = entry['imptItemsttsCd'] or entry['imptItemSttsCd'] or '2'
             if status in dict(const.IMPORT_ITEM_STATUSES):
                 values['status'] = status
             existing = self.search([('device_id', '=', device.id), ('task_code', '=', task_code),

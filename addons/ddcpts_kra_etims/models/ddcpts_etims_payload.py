@@ -4,7 +4,7 @@ from odoo.tools import float_compare, formatLang
 
 from odoo.addons.ddcpts_kra_etims import const
 from odoo.addons.ddcpts_kra_etims.tools.amounts import EtimsLine, as_json_numbers, compute_amounts
-from odoo.addons.ddcpts_kra_etims.tools.kra_format import kra_date, kra_datetime, parse_kra_date, to_float
+from odoo.addons.ddcpts_kra_etims.tools.kra_format import kra_date, kra_datetime, parse_kra_date
 
 # who registered / last changed a record, in every body that has them
 USER_FIELDS = ('regrId', 'regrNm', 'modrId', 'modrNm')
@@ -34,10 +34,10 @@ class DdcptsEtimsPayload(models.AbstractModel):
     @api.model
     def _etims_kes_source(self, move):
         """Which booked amounts are in KES: the invoice's, the company's, or the company's converted."""
-        kes = self.env.ref('base.KES')
-        if move.currency_id == kes:
+        kes_id = self.env['ir.model.data']._xmlid_to_res_id('base.KES')  # cached; env.ref reads the row
+        if move.currency_id.id == kes_id:
             return 'currency'
-        if move.company_id.currency_id == kes:
+        if move.company_id.currency_id.id == kes_id:
             return 'company'
         return 'convert'
 
@@ -355,44 +355,45 @@ class DdcptsEtimsPayload(models.AbstractModel):
 
     @api.model
     def _etims_vendor_bill_vals(self, device, sale):
-        """Values of the draft vendor bill (or refund) of one entry of ``saleList``, without its vendor;
-        None when the entry names no supplier or invoice number."""
-        tin = str(sale.get('spplrTin') or '').strip().upper()
-        number = str(sale.get('spplrInvcNo') or '').strip()
+        """Values of the draft vendor bill (or refund) of one entry of ``saleList`` (checked by
+        ``schemas.PURCHASE_SALES``), without its vendor; None when the entry names no supplier or
+        invoice number."""
+        tin, number = sale['spplrTin'], sale['spplrInvcNo']
         if not tin or not number:
             return None
         company = device.company_id
         return {
-            'move_type': 'in_refund' if sale.get('rcptTyCd') == 'R' else 'in_invoice',
+            'move_type': 'in_refund' if sale['rcptTyCd'] == 'R' else 'in_invoice',
             'company_id': company.id,
-            'invoice_date': parse_kra_date(sale.get('salesDt')) or fields.Date.context_today(self),
+            'invoice_date': parse_kra_date(sale['salesDt']) or fields.Date.context_today(self),
             'ref': number,
             'currency_id': self.env.ref('base.KES').id,
             'etims_device_id': device.id,
             'etims_supplier_tin': tin,
-            'etims_supplier_branch': str(sale.get('spplrBhfId') or '00').strip(),
+            'etims_supplier_branch': sale['spplrBhfId'] or '00',
             'etims_supplier_invoice_number': number,
-            'etims_supplier_sdc_id': sale.get('spplrSdcId'),
+            'etims_supplier_sdc_id': sale['spplrSdcId'] or False,
             'etims_purchase_state': 'to_confirm',
-            'etims_payment_type': sale.get('pmtTyCd') if sale.get('pmtTyCd') in dict(const.PAYMENT_TYPES) else False,
+            'etims_payment_type': sale['pmtTyCd'] if sale['pmtTyCd'] in dict(const.PAYMENT_TYPES) else False,
             'invoice_line_ids': [fields.Command.create(self._etims_vendor_bill_line_vals(item, company))
-                                 for item in sale.get('itemList') or []],
+                                 for item in sale['itemList'] or []],
         }
 
     @api.model
     def _etims_vendor_bill_line_vals(self, item, company):
-        """A bill line for a supplier's item: our product by item code, else by name; net price and VAT."""
+        """A bill line for a supplier's item (``schemas.PURCHASE_ITEM``): our product by item code, else
+        by name; net price and VAT."""
         Product = self.env['product.product'].with_company(company)
-        code, name = str(item.get('itemCd') or '').strip(), str(item.get('itemNm') or '').strip()
+        code, name = item['itemCd'] or '', item['itemNm'] or ''
         product = (code and Product.search([('etims_item_code', '=', code)], limit=1)) or (
             name and Product.search([('name', '=ilike', name), ('purchase_ok', '=', True)], limit=1))
-        quantity = to_float(item.get('qty'), 1.0) or 1.0
-        net = to_float(item.get('totAmt')) - to_float(item.get('taxAmt'))
+        quantity = float(item['qty'] or 1) or 1.0
+        net = float((item['totAmt'] or 0) - (item['taxAmt'] or 0))
         tax = company.account_purchase_tax_id
-        if tax.etims_tax_type != item.get('taxTyCd') or tax.price_include:
+        if tax.etims_tax_type != item['taxTyCd'] or tax.price_include:
             tax = self.env['account.tax'].search([
                 ('company_id', '=', company.id), ('type_tax_use', '=', 'purchase'),
-                ('etims_tax_type', '=', item.get('taxTyCd')), ('price_include', '=', False),
+                ('etims_tax_type', '=', item['taxTyCd']), ('price_include', '=', False),
             ], limit=1)
         return {
             'product_id': product.id if product else False,
@@ -401,6 +402,6 @@ class DdcptsEtimsPayload(models.AbstractModel):
             'price_unit': net / quantity,
             'tax_ids': [fields.Command.set(tax.ids)],
             'etims_supplier_item_code': code or False,
-            'etims_supplier_item_class': item.get('itemClsCd') or False,
+            'etims_supplier_item_class': item['itemClsCd'] or False,
             'etims_supplier_item_name': name or False,
         }

@@ -78,6 +78,69 @@ class TestEtimsPurchasesAndImports(EtimsCase):
         self.assertEqual(confirmation['itemList'][0]['spplrItemCd'], 'KE3NTU0000077')
         self.assertEqual(confirmation['invcNo'], consulting.etims_purchase_number)
 
+    def kra_lists(self, endpoint, data):
+        """KRA's next answer to ``endpoint``: a success carrying ``data``."""
+        self.sandbox_rule(path=f'/etims-api/{endpoint}', status=200, body={
+            'resultCd': '000', 'resultMsg': "It is succeeded", 'resultDt': '20250301120000', 'data': data})
+
+    def test_unusable_supplier_invoices_are_refused_and_nothing_is_booked(self):
+        item = {'itemSeq': 1, 'itemCd': 'KE1NTU0000001', 'itemClsCd': '5020230100', 'itemNm': "Mango juice 1L",
+                'qty': 10, 'prc': 1160, 'taxTyCd': 'B', 'taxblAmt': 11600, 'taxAmt': 1600, 'totAmt': 11600}
+        sale = {'spplrTin': SELLER_PIN, 'spplrNm': "Savannah Supplies Ltd", 'spplrBhfId': '00', 'spplrInvcNo': 78,
+                'spplrSdcId': 'KRACU0100000009', 'rcptTyCd': 'S', 'pmtTyCd': '01', 'salesDt': '20250301',
+                'totAmt': 11600, 'itemList': [item]}
+        good = dict(sale, spplrInvcNo=79)
+        Move = self.env['account.move']
+        requested_at = self.device.purchases_requested_at
+        for bad, error in [
+            (dict(sale, spplrInvcNo='78\x00'), r"saleList\[1\]\.spplrInvcNo: contains a NUL or control character"),
+            (dict(sale, spplrTin={'A': 1}), r"saleList\[1\]\.spplrTin: must be a string, not an object"),
+            (dict(sale, spplrNm="Savannah " * 30), r"saleList\[1\]\.spplrNm: is longer than 200 characters"),
+            (dict(sale, itemList=[dict(item, totAmt=[11600])]),
+             r"saleList\[1\]\.itemList\[0\]\.totAmt: must be an amount, not a list"),
+            (dict(sale, itemList=[dict(item, itemNm="Juice\x00")]),
+             r"saleList\[1\]\.itemList\[0\]\.itemNm: contains a NUL"),
+            (dict(sale, salesDt='2025-03-01'), r"saleList\[1\]\.salesDt: is longer than 8 characters"),
+        ]:
+            with self.subTest(error=error):
+                self.kra_lists('selectTrnsPurchaseSalesList', {'saleList': [good, bad]})
+                with self.assertRaisesRegex(UserError, r"selectTrnsPurchaseSalesList with data that cannot be used \(" +
+                                            error):
+                    self.device.action_fetch_purchases()
+                self.assertFalse(Move.search([('etims_supplier_tin', '=', SELLER_PIN)]), "nothing booked")
+                self.assertEqual(self.device.purchases_requested_at, requested_at, "fetched again next time")
+        with self.assertLogs('odoo.addons.ddcpts_kra_etims.models.ddcpts_etims_device', 'WARNING') as logs:
+            self.kra_lists('selectTrnsPurchaseSalesList', {'saleList': [dict(sale, spplrInvcNo=[78])]})
+            # what the cron runs for each device
+            self.device._etims_run_per_device('_etims_fetch_purchases', "supplier invoices not fetched")
+        self.assertIn("saleList[0].spplrInvcNo: must be a string, not a list", logs.output[0])
+        self.assertFalse(Move.search([('etims_supplier_tin', '=', SELLER_PIN)]), "the cron books nothing either")
+        self.kra_lists('selectTrnsPurchaseSalesList', {'saleList': [good, sale]})
+        self.device.action_fetch_purchases()
+        self.assertEqual(sorted(Move.search([('etims_supplier_tin', '=', SELLER_PIN)]).mapped('ref')), ['78', '79'],
+                         "the same invoices, sent readable, are booked")
+
+    def test_unusable_import_items_are_refused_and_nothing_is_stored(self):
+        entry = {'taskCd': '2239079', 'dclDe': '10012024', 'itemSeq': 1, 'dclNo': 'C3460-2019-TZDL',
+                 'hsCd': '1231531231', 'itemNm': "Tablets", 'imptItemsttsCd': '2', 'orgnNatCd': 'CN', 'pkg': 2,
+                 'qty': 20, 'totWt': 40, 'netWt': 36, 'invcFcurAmt': 8000, 'invcFcurCd': 'USD', 'invcFcurExcrt': 130.5}
+        Item = self.env['ddcpts.etims.import.item']
+        for bad, error in [
+            (dict(entry, taskCd='2239079\x00'), r"itemList\[1\]\.taskCd: contains a NUL or control character"),
+            (dict(entry, itemSeq={'seq': 2}), r"itemList\[1\]\.itemSeq: must be a whole number, not an object"),
+            (dict(entry, hsCd='1' * 18), r"itemList\[1\]\.hsCd: is longer than 17 characters"),
+            (dict(entry, qty='twenty'), r"itemList\[1\]\.qty: is not an amount"),
+        ]:
+            with self.subTest(error=error):
+                self.kra_lists('selectImportItemList', {'itemList': [dict(entry, itemSeq=2), bad]})
+                with self.assertRaisesRegex(UserError,
+                                            r"selectImportItemList with data that cannot be used \(" + error):
+                    self.device.action_fetch_import_items()
+                self.assertFalse(Item.search([('task_code', '=like', '2239079%')]), "nothing stored")
+        self.kra_lists('selectImportItemList', {'itemList': [dict(entry, itemSeq=2), entry]})
+        self.device.action_fetch_import_items()
+        self.assertEqual(Item.search([('task_code', '=', '2239079')]).mapped('item_sequence'), [1, 2])
+
     def test_supplier_pin_our_validation_refuses_does_not_stop_the_fetch(self):
         Partner = self.env['res.partner']
         odd = Partner._etims_supplier('P05222222', "Odd Supplier Ltd", self.company)

@@ -10,7 +10,7 @@ from odoo.tools.misc import formatLang
 from odoo.addons.ddcpts_base.exceptions import CallbackDeferred, CallbackInputError
 from odoo.addons.ddcpts_base.tools.actions import notification
 from odoo.addons.ddcpts_base.tools.identity import normalize_msisdn
-from odoo.addons.ddcpts_base.tools.locking import lock_rows, process_queue
+from odoo.addons.ddcpts_base.tools.locking import lock_and_read, process_queue
 from odoo.addons.ddcpts_mpesa import const
 from odoo.addons.ddcpts_mpesa.tools import daraja, schemas
 from odoo.addons.payment import utils as payment_utils
@@ -513,8 +513,12 @@ class PaymentTransaction(models.Model):
         return tx
 
     def _mpesa_trigger_post_processing(self):
-        """The payment and its reconciliation are booked by the payment post-processing cron, not here."""
-        self.env.ref('payment.cron_post_process_payment_tx')._trigger()
+        """The payment and its reconciliation are booked by the payment post-processing cron, not here.
+
+        The cron is browsed by its (cached) XML id: ``env.ref`` would check that core's cron exists,
+        one more query for every paid callback."""
+        cron_id = self.env['ir.model.data']._xmlid_to_res_id('payment.cron_post_process_payment_tx')
+        self.env['ir.cron'].browse(cron_id)._trigger()
 
     def _create_payment(self, **extra_create_values):
         """Money waiting for review has no payment yet: it is booked when an accountant assigns it."""
@@ -618,6 +622,6 @@ class PaymentTransaction(models.Model):
         A row changed by a concurrent (committed) transaction raises a serialization failure here: the
         callback decorator then processes the callback again, and it sees the change.
         """
-        if lock_rows(self, skip_locked=True) != self:
+        if lock_and_read(self, skip_locked=True) != self:
             raise CallbackDeferred(_("Payment %s is being processed by another worker.", self[:1].reference))
         return self

@@ -23,7 +23,9 @@ class DdcptsSmsGateway(models.Model):
     hands the same messages to the next one; a number the gateway refuses (invalid, blacklisted) is
     not retried elsewhere. Country and prefix routing restrict a gateway to some numbers. Each
     provider's API lives in its own ``ddcpts_sms_gateway_<type>.py`` file, implementing
-    ``_ddcpts_<type>_send``, ``_ddcpts_<type>_balance`` and its callback parsers.
+    ``_ddcpts_<type>_send``, ``_ddcpts_<type>_balance`` and its callback parsers. Every method this
+    addon adds (here and on ``sms.sms``/``account.move``) is prefixed ``_ddcpts_``; provider-specific
+    fields and methods carry the gateway type after it (``mtn_service_code``, ``_ddcpts_mtn_send``).
     """
     _name = 'ddcpts.sms.gateway'
     _inherit = ['ddcpts.provider.mixin']
@@ -65,7 +67,7 @@ class DdcptsSmsGateway(models.Model):
         "API Key", help="Africa's Talking and Infobip: API key. Twilio: auth token. MTN: client secret.",
     )
     mtn_service_code = fields.Char("MTN Service Code", help="Short code or service code of your MTN SMS product.")
-    at_enqueue = fields.Boolean(
+    africastalking_enqueue = fields.Boolean(
         "Queue at Africa's Talking", help="Ask Africa's Talking to queue large sends (enqueue=1) instead of "
                                           "sending them while Odoo waits.",
     )
@@ -102,11 +104,11 @@ class DdcptsSmsGateway(models.Model):
     def _compute_callback_urls(self):
         for gateway in self:
             saved = isinstance(gateway.id, int)
-            gateway.delivery_report_url = saved and gateway._ddcpts_sms_callback_url('delivery')
+            gateway.delivery_report_url = saved and gateway._ddcpts_event_url('delivery')
             gateway.incoming_url = saved and gateway.type in ('africastalking', 'mtn') \
-                and gateway._ddcpts_sms_callback_url('incoming')
+                and gateway._ddcpts_event_url('incoming')
             gateway.optout_url = saved and gateway.type == 'africastalking' \
-                and gateway._ddcpts_sms_callback_url('optout')
+                and gateway._ddcpts_event_url('optout')
 
     def _compute_message_count(self):
         counts = dict(self.env['ddcpts.sms.message']._read_group(
@@ -264,7 +266,8 @@ class DdcptsSmsGateway(models.Model):
     # Callbacks
     # ------------------------------------------------------------------
 
-    def _ddcpts_sms_callback_url(self, event):
+    def _ddcpts_event_url(self, event):
+        """URL of this gateway's callback route for ``event`` (``delivery``, ``incoming``, ``optout``)."""
         return self._ddcpts_callback_url(f'{CALLBACK_ROOT}/{self.type}', event)
 
     def _ddcpts_check_callback_route(self, callback):

@@ -50,7 +50,7 @@ class DdcptsSmsGateway(models.Model):
     """Africa's Talking through its official SDK (``tools/africastalking_sdk.py``)."""
     _inherit = 'ddcpts.sms.gateway'
 
-    def _ddcpts_at_service(self, service_class, endpoint, related=None):
+    def _ddcpts_africastalking_service(self, service_class, endpoint, related=None):
         username, api_key = self._ddcpts_credentials()
         return service_class(self, username, api_key, api_root=self.api_url, timeout=self.timeout,
                              endpoint=endpoint, related=related)
@@ -60,8 +60,8 @@ class DdcptsSmsGateway(models.Model):
         valid = [number for number in numbers if validate_phone(number)]
         entries = defaultdict(deque)
         if valid:
-            service = self._ddcpts_at_service(GatewaySMSService, 'sms_send', related)
-            response = service.send(body, valid, sender_id=self.sender_id or None, enqueue=self.at_enqueue)
+            service = self._ddcpts_africastalking_service(GatewaySMSService, 'sms_send', related)
+            response = service.send(body, valid, sender_id=self.sender_id or None, enqueue=self.africastalking_enqueue)
             self._ddcpts_raise_if_unavailable(response)
             try:
                 data = response.json()['SMSMessageData']
@@ -80,12 +80,12 @@ class DdcptsSmsGateway(models.Model):
             if not validate_phone(number):
                 outcomes.append(refused('sms_number_format', _("Not an international number.")))
             elif entries[number]:
-                outcomes.append(self._ddcpts_at_outcome(entries[number].popleft()))
+                outcomes.append(self._ddcpts_africastalking_outcome(entries[number].popleft()))
             else:
                 outcomes.append(refused('unknown', _("Missing from the answer of Africa's Talking.")))
         return outcomes
 
-    def _ddcpts_at_outcome(self, item):
+    def _ddcpts_africastalking_outcome(self, item):
         code = as_int(item.get('statusCode'))
         status = str(item.get('status') or '')
         kind, failure_type = const.AT_STATUS_CODES.get(code, ('accepted', False) if status == 'Success'
@@ -100,7 +100,7 @@ class DdcptsSmsGateway(models.Model):
                        retry_elsewhere=kind == 'gateway', provider_status=status)
 
     def _ddcpts_africastalking_balance(self):
-        response = self._ddcpts_at_service(GatewayApplicationService, 'balance').fetch_application_data()
+        response = self._ddcpts_africastalking_service(GatewayApplicationService, 'balance').fetch_application_data()
         self._ddcpts_raise_if_unavailable(response)
         try:
             return response.json()['UserData']['balance']

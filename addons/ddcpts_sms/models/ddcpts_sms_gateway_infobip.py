@@ -40,7 +40,7 @@ class DdcptsSmsGateway(models.Model):
         message = {
             'destinations': [{'to': _digits(number)} for number in numbers],
             'content': {'text': body},
-            'webhooks': {'delivery': {'url': self._ddcpts_sms_callback_url('delivery')}},
+            'webhooks': {'delivery': {'url': self._ddcpts_event_url('delivery')}},
         }
         if self.sender_id:
             message['sender'] = self.sender_id

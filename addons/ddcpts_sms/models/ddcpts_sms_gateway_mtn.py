@@ -110,8 +110,8 @@ class DdcptsSmsGateway(models.Model):
         self.ensure_one()
         self._ddcpts_mtn_post('/v3/sms/messages/sms/subscription', {
             'serviceCode': self.mtn_service_code,
-            'callbackUrl': self._ddcpts_sms_callback_url('incoming'),
-            'deliveryReportUrl': self._ddcpts_sms_callback_url('delivery'),
+            'callbackUrl': self._ddcpts_event_url('incoming'),
+            'deliveryReportUrl': self._ddcpts_event_url('delivery'),
         }, 'subscription')
         return notification(_("MTN will send delivery reports and incoming messages to Odoo."))
 

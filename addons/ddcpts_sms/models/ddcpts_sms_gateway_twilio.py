@@ -31,7 +31,7 @@ class DdcptsSmsGateway(models.Model):
         sender = self.sender_id or ''
         outcomes = []
         for number in numbers:
-            data = {'To': number, 'Body': body, 'StatusCallback': self._ddcpts_sms_callback_url('delivery')}
+            data = {'To': number, 'Body': body, 'StatusCallback': self._ddcpts_event_url('delivery')}
             data['MessagingServiceSid' if sender.startswith('MG') else 'From'] = sender
             response = self._ddcpts_request(
                 'POST', self._ddcpts_twilio_url('Messages.json'), endpoint='sms_send', data=data,
@@ -88,7 +88,7 @@ class DdcptsSmsGateway(models.Model):
         headers = callback._ddcpts_headers()
         path = callback.route.replace('***', self._ddcpts_get_callback_token())
         host = headers.get('X-Forwarded-Host') or headers.get('Host')
-        urls = [self._ddcpts_sms_callback_url('delivery')]
+        urls = [self._ddcpts_event_url('delivery')]
         if host:
             schemes = [headers['X-Forwarded-Proto']] if headers.get('X-Forwarded-Proto') else ['https', 'http']
             urls += [f'{scheme}://{host}{path}' for scheme in schemes]

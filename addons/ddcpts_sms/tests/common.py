@@ -84,9 +84,9 @@ class SmsCallbackMixin:
     def configure_at_dashboard(self, gateway):
         self.simulate('/africastalking/dashboard/callbacks', {
             'username': gateway.username,
-            'delivery_reports': gateway._ddcpts_sms_callback_url('delivery'),
-            'incoming_messages': gateway._ddcpts_sms_callback_url('incoming'),
-            'bulk_sms_optout': gateway._ddcpts_sms_callback_url('optout'),
+            'delivery_reports': gateway._ddcpts_event_url('delivery'),
+            'incoming_messages': gateway._ddcpts_event_url('incoming'),
+            'bulk_sms_optout': gateway._ddcpts_event_url('optout'),
         })
 
     def simulate(self, path, payload):
@@ -96,7 +96,7 @@ class SmsCallbackMixin:
         return response.json()
 
     def callback_path(self, gateway, event, token=None):
-        path = urlparse(gateway._ddcpts_sms_callback_url(event)).path
+        path = urlparse(gateway._ddcpts_event_url(event)).path
         return path.replace(gateway._ddcpts_get_callback_token(), token) if token else path
 
     def post_form(self, path, data, headers=None):

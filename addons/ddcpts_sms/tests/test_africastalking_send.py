@@ -136,7 +136,7 @@ class TestAfricasTalkingSend(SmsGatewayMixin, DdcptsCase):
         ])
 
     def test_sender_id_and_queueing_options(self):
-        self.gateway.write({'sender_id': 'DDCPTS', 'at_enqueue': True})
+        self.gateway.write({'sender_id': 'DDCPTS', 'africastalking_enqueue': True})
         self.create_sms(['+254701000001']).send()
         form = parse_qs(self.at_send_requests()[0]['body'])
         self.assertEqual((form['from'], form['enqueue']), (['DDCPTS'], ['1']))

@@ -36,7 +36,7 @@ class TestOtherGateways(SmsCallbackMixin, SmsGatewayMixin, DdcptsHttpCase):
         self.assertEqual(len(requests), 3)
         form = parse_qs(requests[0]['body'])
         self.assertEqual((form['From'], form['Body']), (['+15005550006'], ['Hello']))
-        self.assertEqual(form['StatusCallback'], [gateway._ddcpts_sms_callback_url('delivery')])
+        self.assertEqual(form['StatusCallback'], [gateway._ddcpts_event_url('delivery')])
         self.assertEqual([(record.state, record.failure_type) for record in sms],
                          [('pending', False), ('pending', False), ('error', 'sms_number_format')])
         self.sandbox_deliver_callbacks(4)
@@ -52,7 +52,7 @@ class TestOtherGateways(SmsCallbackMixin, SmsGatewayMixin, DdcptsHttpCase):
         sms = self.send(['+254701000001'])
         sid = self.messages_of(sms).provider_message_id
         self.sandbox_deliver_callbacks(2)
-        url = gateway._ddcpts_sms_callback_url('delivery')
+        url = gateway._ddcpts_event_url('delivery')
         params = {'MessageSid': sid, 'MessageStatus': 'failed', 'To': '+254701000001', 'ErrorCode': '30008'}
         forged = self.post_form(self.callback_path(gateway, 'delivery'), params,
                                 headers={'X-Twilio-Signature': twilio_signature('wrong-token', url, params)})
@@ -136,7 +136,7 @@ class TestOtherGateways(SmsCallbackMixin, SmsGatewayMixin, DdcptsHttpCase):
         message = request[0]['json']['messages'][0]
         self.assertEqual(message['destinations'], [{'to': '254701000001'}, {'to': '254701000002'},
                                                    {'to': '254701000009'}])
-        self.assertEqual(message['webhooks']['delivery']['url'], gateway._ddcpts_sms_callback_url('delivery'))
+        self.assertEqual(message['webhooks']['delivery']['url'], gateway._ddcpts_event_url('delivery'))
         self.assertEqual(sms.mapped('failure_type'), [False, False, 'sms_number_format'])
         self.sandbox_deliver_callbacks(2)
         delivered, undelivered, _rejected = self.messages_of(sms).sorted('number')
@@ -153,7 +153,7 @@ class TestOtherGateways(SmsCallbackMixin, SmsGatewayMixin, DdcptsHttpCase):
         gateway = self.use_only('mtn', sender_id='DDCPTS')
         gateway.action_mtn_subscribe()
         subscription = self.sandbox('GET', 'state')['mtn_sms']['subscriptions']['4321']
-        self.assertEqual(subscription['deliveryReportUrl'], gateway._ddcpts_sms_callback_url('delivery'))
+        self.assertEqual(subscription['deliveryReportUrl'], gateway._ddcpts_event_url('delivery'))
         self.sandbox_rule(path='/v3/sms/messages/sms/outbound',
                           result={'delivery': {'+233241234568': 'DeliveryImpossible'}})
         sms = self.send(['+233241234567', '+233241234568'])
