@@ -163,7 +163,9 @@ class DdcptsProviderMixin(models.AbstractModel):
         )
         error = values.get('error') or self.env._("HTTP %s", values['status_code'])
         with self.env.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})  # alive until the commit, which flushes it
+            # alive until the commit, which flushes it; its company is the call's (no lookup of the user)
+            context = {'allowed_company_ids': [values['company_id']]} if values['company_id'] else {}
+            env = api.Environment(cr, SUPERUSER_ID, context)
             env['ddcpts.provider.call'].create(values)
         self.env['ddcpts.health.status']._ddcpts_record_result(self, success=values['success'], error=error)
 
@@ -185,22 +187,20 @@ class DdcptsProviderMixin(models.AbstractModel):
         with self.env.registry.cursor() as cr:
             for attempt in range(TOKEN_LOCK_ATTEMPTS):
                 try:
-                    cr.execute("""
-                        INSERT INTO ddcpts_provider_token (res_model, res_id, scope) VALUES (%s, %s, %s)
-                        ON CONFLICT (res_model, res_id, scope) DO NOTHING
-                    """, key, log_exceptions=False)
-                    cr.execute("""
-                        SELECT id, ciphertext, expires_at FROM ddcpts_provider_token
-                         WHERE res_model = %s AND res_id = %s AND scope = %s
-                           FOR UPDATE
-                    """, key, log_exceptions=False)
+                    row = self._ddcpts_lock_token_row(cr, key)
+                    if row is None:  # first token of this scope: the row is created once, by any worker
+                        cr.execute("""
+                            INSERT INTO ddcpts_provider_token (res_model, res_id, scope) VALUES (%s, %s, %s)
+                            ON CONFLICT (res_model, res_id, scope) DO NOTHING
+                        """, key, log_exceptions=False)
+                        row = self._ddcpts_lock_token_row(cr, key)
                     break
                 except pg_errors.SerializationFailure:
                     # another worker created or refreshed the row meanwhile: look again with a fresh snapshot
                     cr.rollback()
                     if attempt == TOKEN_LOCK_ATTEMPTS - 1:
                         raise
-            token_id, ciphertext, expires_at = cr.fetchone()
+            token_id, ciphertext, expires_at = row
             if ciphertext and expires_at and expires_at - TOKEN_REFRESH_MARGIN > fields.Datetime.now():
                 return crypto.decrypt(ciphertext)
             token, expires_in = fetch_token()
@@ -228,6 +228,15 @@ class DdcptsProviderMixin(models.AbstractModel):
                 self._ddcpts_invalidate_token(scope=scope, rejected_token=token)
                 continue
             return response
+
+    @staticmethod
+    def _ddcpts_lock_token_row(cr, key):
+        cr.execute("""
+            SELECT id, ciphertext, expires_at FROM ddcpts_provider_token
+             WHERE res_model = %s AND res_id = %s AND scope = %s
+               FOR UPDATE
+        """, key, log_exceptions=False)
+        return cr.fetchone()
 
     def _ddcpts_invalidate_token(self, scope='default', rejected_token=None):
         """Forget the cached token (the provider rejected it): the next call fetches a new one.

@@ -110,7 +110,8 @@ class PaymentProvider(models.Model):
             return super()._ddcpts_setup_steps()
         public_host = urlparse(self.ddcpts_public_url or self.get_base_url())
         callback_host = (self.momo_callback_host or '').strip().lower()
-        currency = self.journal_id.currency_id or self.company_id.currency_id
+        journal = self.sudo().journal_id  # shown to payment administrators who may not read journals
+        currency = journal.currency_id or self.company_id.currency_id
         return [
             (_("API user and API key entered (sandbox: Create Sandbox API User)"),
              self.momo_api_user and self.momo_api_key),

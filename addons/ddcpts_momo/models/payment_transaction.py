@@ -221,7 +221,9 @@ class PaymentTransaction(models.Model):
         if tx.state not in ('draft', 'pending'):
             callback._ddcpts_mark_duplicate()
             return tx
-        self._handle_notification_data('momo', data)
+        # what _handle_notification_data does, without looking the transaction up a second time
+        tx._process_notification_data(data)
+        tx._execute_callback()
         return tx
 
     @api.model
