@@ -221,9 +221,7 @@ class PaymentTransaction(models.Model):
         if tx.state not in ('draft', 'pending'):
             callback._ddcpts_mark_duplicate()
             return tx
-        # what _handle_notification_data does, without looking the transaction up a second time
-        tx._process_notification_data(data)
-        tx._execute_callback()
+        tx._process_notification_data(data)  # _handle_notification_data without a second lookup
         return tx
 
     @api.model
