@@ -204,7 +204,7 @@ class PaymentTransaction(models.Model):
     @api.model
     def _momo_process_collection_callback(self, callback):
         """Processor of the Request-to-Pay callback route: checked by its schema, then handed to the payment
-        notification pipeline (``_handle_notification_data``), which settles the request from its status.
+        notification pipeline (``_process_notification_data``), which settles the request from its status.
 
         A request another worker holds (the poller asking the same status) is left to it: the callback is
         acknowledged and processed again later (``CallbackDeferred``).
