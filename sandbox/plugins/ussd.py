@@ -1,12 +1,18 @@
 """USSD gateways (docs/providers/ussd.md): a phone dialling a service code, as Africa's Talking, an MTN
 aggregator or MTN MADAPI deliver it to the application.
 
-Real API of MTN MADAPI (``/v1``, header ``x-api-key``):
+Real API of MTN MADAPI (MTN's swagger "MTN Messaging USSD API" 1.0.0: ``/v1``, header ``x-api-key``):
 
-- ``POST /v1/messages/ussd/subscription`` ``{"serviceCode", "callbackUrl"}`` → 201 with a subscription id:
+- ``POST /v1/messages/ussd/subscription`` ``{"serviceCode", "callbackUrl", "targetSystem"}`` → 201
+  ``{"statusCode": "0000", "statusMessage": "Created", "transactionId", "data": {"subscriptionId"}, "_link"}``:
   the mobile-originated messages of that service code go to ``callbackUrl`` from then on;
-- ``POST /v1/messages/ussd/outbound`` ``{"sessionId", "messageType", "msisdn", "serviceCode", "ussdString"}``:
-  the application's screen for a session (``messageType`` 1 continue, 2 end).
+- ``DELETE /v1/messages/ussd/subscription/{subscriptionId}`` → 200, same shape;
+- ``POST /v1/messages/ussd/outbound`` ``{"sessionId", "messageType", "msisdn", "serviceCode", "ussdString"}``
+  (all strings; ``messageType`` 0 Begin, 1 Continue, 2 End, 3 Notification, 4 Cancel, 5 Timeout) → 201
+  ``{"statusCode": "0000", "statusMessage", "transactionId", "data": {"outboundResponse", "sessionId",
+  "msisdn"}, "_link"}``: the application's screen for a session.
+
+Errors answer MADAPI's ``Error`` shape ``{"statusCode", "statusMessage", "transactionId", "supportMessage"}``.
 
 Simulator-only trigger (what a subscriber does on the phone), answered once the dialogue is over:
 
@@ -20,7 +26,8 @@ Simulator-only trigger (what a subscriber does on the phone), answered once the 
   read from the answer's ``ussdString`` and ``continueSession``;
 - ``mtn_madapi``: one JSON POST per step to the subscribed callback URL of the service code (``url`` is
   ignored), ``messageType`` 0 then 1, ``ussdString`` the dialled code then each input; the screen is the
-  outbound message the application sent for the session.
+  outbound message the application sent for the session; with ``end_notification``, a session left
+  waiting for input is closed by a Cancel message (``messageType`` 4).
 
 The answer: ``{"sessionId", "screens": [...], "ended": bool, "status": "Success"|"Incomplete"|"Failed",
 "timings_ms": [...]}``.
@@ -39,6 +46,7 @@ from ..core import BadRequest, HttpError, Plugin, Response
 FORMATS = ("africastalking", "mtn_json", "mtn_madapi")
 STEP_TIMEOUT = 30  # seconds: far above what a telco waits, so a slow application shows up as slow, not as lost
 OUTBOUND_WAIT = 10
+MESSAGE_TYPES = ("0", "1", "2", "3", "4", "5")
 
 
 class UssdPlugin(Plugin):
@@ -51,6 +59,7 @@ class UssdPlugin(Plugin):
     def routes(self):
         return [
             (("POST",), "/v1/messages/ussd/subscription", self.subscribe),
+            (("DELETE",), "/v1/messages/ussd/subscription/{subscription_id}", self.unsubscribe),
             (("POST",), "/v1/messages/ussd/outbound", self.outbound),
             (("POST",), "/ussd/simulate/dialogue", self.dialogue),
         ]
@@ -69,33 +78,54 @@ class UssdPlugin(Plugin):
     # MADAPI
 
     def subscribe(self, request, ctx):
-        self._check_key(request)
+        refusal = self._refusal(request, ("serviceCode", "callbackUrl", "targetSystem"))
+        if refusal:
+            return refusal
         data = request.json()
-        if not isinstance(data, dict) or not all(isinstance(data.get(key), str) and data[key]
-                                                 for key in ("serviceCode", "callbackUrl")):
-            raise BadRequest("serviceCode and callbackUrl are required")
-        subscription = {"subscriptionId": secrets.token_hex(8), "callbackUrl": data["callbackUrl"]}
+        subscription = {"subscriptionId": secrets.token_hex(8), "callbackUrl": data["callbackUrl"],
+                        "targetSystem": data["targetSystem"]}
         with self._lock:
             self._subscriptions[data["serviceCode"]] = subscription
-        return Response.json({"statusCode": "0000", "statusMessage": "Created",
-                              "data": {"subscriptionId": subscription["subscriptionId"]}}, 201)
+        return _madapi_answer({"subscriptionId": subscription["subscriptionId"]}, "Created", 201)
+
+    def unsubscribe(self, request, ctx):
+        refusal = self._refusal(request, ())
+        if refusal:
+            return refusal
+        subscription_id = request.path_params["subscription_id"]
+        with self._lock:
+            codes = [code for code, item in self._subscriptions.items() if item["subscriptionId"] == subscription_id]
+            for code in codes:
+                del self._subscriptions[code]
+        if not codes:
+            return _madapi_error(404, "Not Found", "no such subscription")
+        return _madapi_answer({"subscriptionId": subscription_id}, "Deleted", 200)
 
     def outbound(self, request, ctx):
-        self._check_key(request)
-        data = request.json()
         keys = ("sessionId", "messageType", "msisdn", "serviceCode", "ussdString")
-        if not isinstance(data, dict) or any(not isinstance(data.get(key), str) for key in keys):
-            raise BadRequest(f"{', '.join(keys)} are required strings")
+        refusal = self._refusal(request, keys)
+        if refusal:
+            return refusal
+        data = request.json()
+        if data["messageType"] not in MESSAGE_TYPES:
+            return _madapi_error(400, "Bad request", f"messageType must be one of {', '.join(MESSAGE_TYPES)}")
         with self._lock:
             self._outbound.setdefault(data["sessionId"], []).append(data)
             self._lock.notify_all()
-        return Response.json({"statusCode": "0000", "statusMessage": "Successful",
-                              "transactionId": secrets.token_hex(8)})
+        return _madapi_answer({"outboundResponse": "0000", "sessionId": data["sessionId"], "msisdn": data["msisdn"]},
+                              "", 201)
 
     @staticmethod
-    def _check_key(request):
+    def _refusal(request, keys):
+        """MADAPI's error answer for a request without API key or without the required string fields."""
         if not request.headers.get("x-api-key"):
-            raise HttpError(401, "Invalid access token. Please try with a valid token")
+            return _madapi_error(401, "Invalid access token. Please try with a valid token", "401 Unauthorized")
+        if not keys:
+            return None
+        data = request.json_or_none()
+        if not isinstance(data, dict) or any(not isinstance(data.get(key), str) or not data[key] for key in keys):
+            return _madapi_error(400, "Bad request", f"{', '.join(keys)} are required strings")
+        return None
 
     # subscriber side
 
@@ -125,6 +155,8 @@ class UssdPlugin(Plugin):
                 break
         if data["format"] == "africastalking" and data.get("end_notification"):
             self._notify_end(data, session_id, inputs, screens, status)
+        if data["format"] == "mtn_madapi" and data.get("end_notification") and status == "Incomplete":
+            self._madapi_message(data, session_id, "4", "Cancelled by the subscriber")
         with self._lock:
             self._dialogues += 1
         return Response.json({"sessionId": session_id, "screens": screens, "ended": ended or status == "Failed",
@@ -154,15 +186,9 @@ class UssdPlugin(Plugin):
 
     def _play_madapi(self, data, session_id, history):
         with self._lock:
-            subscription = self._subscriptions.get(data["serviceCode"])
             seen = len(self._outbound.get(session_id, []))
-        if not subscription:
-            raise HttpError(409, f"no application subscribed to {data['serviceCode']}")
-        status, text = _post(subscription["callbackUrl"], json.dumps({
-            "sessionId": session_id, "messageType": "1" if history else "0",
-            "msisdn": data["phoneNumber"].lstrip("+"), "serviceCode": data["serviceCode"],
-            "ussdString": history[-1] if history else data["serviceCode"],
-        }), "application/json")
+        status, text = self._madapi_message(data, session_id, "1" if history else "0",
+                                            history[-1] if history else data["serviceCode"])
         if status != 200:
             return text, True, True
         with self._lock:
@@ -171,6 +197,17 @@ class UssdPlugin(Plugin):
         if not messages:
             return "", True, True
         return messages[-1]["ussdString"], messages[-1]["messageType"] != "1", False
+
+    def _madapi_message(self, data, session_id, message_type, ussd_string):
+        """Post one mobile-originated message (the swagger's InboundRequest) to the subscribed callback URL."""
+        with self._lock:
+            subscription = self._subscriptions.get(data["serviceCode"])
+        if not subscription:
+            raise HttpError(409, f"no application subscribed to {data['serviceCode']}")
+        return _post(subscription["callbackUrl"], json.dumps({
+            "sessionId": session_id, "messageType": message_type, "msisdn": data["phoneNumber"].lstrip("+"),
+            "serviceCode": data["serviceCode"], "ussdString": ussd_string,
+        }), "application/json")
 
     def _notify_end(self, data, session_id, inputs, screens, status):
         _post(data["url"], urllib.parse.urlencode({
@@ -181,6 +218,17 @@ class UssdPlugin(Plugin):
             "lastAppResponse": screens[-1] if screens else "",
             "errorMessage": "" if status != "Failed" else "Invalid response from the application",
         }), "application/x-www-form-urlencoded")
+
+
+def _madapi_answer(data, message, status):
+    return Response.json({"statusCode": "0000", "statusMessage": message, "transactionId": secrets.token_hex(8),
+                          "data": data, "_link": {"self": {"href": "https://api.mtn.com/v1/messages/ussd/send"}}},
+                         status)
+
+
+def _madapi_error(status, message, support):
+    return Response.json({"statusCode": "3001" if status >= 500 else "4000", "statusMessage": message,
+                          "transactionId": secrets.token_hex(8), "supportMessage": support}, status)
 
 
 def _post(url, body, content_type):

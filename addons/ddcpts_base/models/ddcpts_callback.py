@@ -166,6 +166,11 @@ class DdcptsCallback(models.Model):
         :return: ``(state, result)`` where result is what the processor returned, or the error
         """
         self.ensure_one()
+        refusal = not own_transaction and self._ddcpts_reprocess_refusal()
+        if refusal:
+            _logger.info("Callback %s (%s) not processed again: %s", self.id, self.route, refusal)
+            self.write({'state': 'failed', 'error': refusal})
+            return 'failed', UserError(refusal)
         model_name, method_name = self.processor.rsplit('.', 1)
         # written with the outcome (one UPDATE): a retried conflict rolls the whole attempt back anyway
         attempts = self.attempt_count + 1
@@ -213,6 +218,10 @@ class DdcptsCallback(models.Model):
         self.check_access('read')
         if any(callback.state not in ('received', 'failed') for callback in self):
             raise UserError(_("Only received or failed callbacks can be processed again."))
+        refusals = [f'{callback.route}: {refusal}' for callback in self.sudo()
+                    if (refusal := callback._ddcpts_reprocess_refusal())]
+        if refusals:
+            raise UserError('\n'.join(refusals))
         failures = []
         for callback in self.sudo():
             state, result = callback._ddcpts_process()
@@ -222,6 +231,11 @@ class DdcptsCallback(models.Model):
             return notification('\n'.join(failures), _("Processing failed again"), kind='danger', sticky=True,
                                 reload=True)
         return notification(_("%s callback(s) processed.", len(self)), reload=True)
+
+    def _ddcpts_reprocess_refusal(self):
+        """Why the provider forbids processing this callback outside its request, or None."""
+        provider = self._ddcpts_provider_record() if self.provider_model in self.env else None
+        return provider._ddcpts_callback_reprocess_refusal(self) if provider else None
 
     @api.model
     def _cron_process_received(self, limit=200):

@@ -310,6 +310,12 @@ class DdcptsProviderMixin(models.AbstractModel):
         recordset when the URL names none; the processor still reads the body as received."""
         return body
 
+    def _ddcpts_callback_reprocess_refusal(self, callback):
+        """Why ``callback`` must not be processed again after the request that carried it (a sentence),
+        or None. A USSD step, for one, was answered to a caller who has gone since, and its stored
+        body has the PIN masked."""
+        return None
+
     def _ddcpts_check_callback_token(self, token):
         expected = self._ddcpts_callback_token_digest(self._name, self.id)
         given = hashlib.sha256((token or '').encode()).hexdigest()

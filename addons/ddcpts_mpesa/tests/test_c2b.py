@@ -261,8 +261,10 @@ class TestC2B(MpesaHttpCommon):
                 response = self.post_callback(event, body)
                 self.assertEqual(response.status_code, 400)
                 self.assertIn("TransID: contains a NUL or control character", response.json()['error'])
-        self.assertFalse(self.env['payment.transaction'].search([('mpesa_source', '=', 'c2b')]))
-        self.assertEqual(self.env['ddcpts.callback'].search([('route', 'like', '/ddcpts/daraja/%/c2b-%')])
+        self.assertFalse(self.env['payment.transaction'].search([('mpesa_source', '=', 'c2b'),
+                                                                 ('provider_id', '=', self.provider.id)]))
+        self.assertEqual(self.env['ddcpts.callback'].search([('route', 'like', '/ddcpts/daraja/%/c2b-%'),
+                                                             ('provider_res_id', '=', self.provider.id)])
                          .mapped('state'), ['failed', 'failed'])
 
     def test_fields_of_the_wrong_type_or_format_are_refused(self):
@@ -279,4 +281,5 @@ class TestC2B(MpesaHttpCommon):
                 response = self.post_callback('c2b-confirmation', body)
                 self.assertEqual(response.status_code, 400)
                 self.assertIn(message, response.json()['error'])
-        self.assertFalse(self.env['payment.transaction'].search([('mpesa_source', '=', 'c2b')]))
+        self.assertFalse(self.env['payment.transaction'].search([('mpesa_source', '=', 'c2b'),
+                                                                 ('provider_id', '=', self.provider.id)]))

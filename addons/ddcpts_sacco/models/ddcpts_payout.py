@@ -1,19 +1,21 @@
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
-SACCO_ORIGINS = ('ddcpts.sacco.account', 'ddcpts.sacco.susu.group')
+SACCO_ORIGINS = ('ddcpts.sacco.account', 'ddcpts.sacco.susu.group', 'ddcpts.sacco.interest.line')
 
 
 class DdcptsPayout(models.Model):
-    """Withdrawals, exit refunds and susu pots leave through payouts (maker-checker approval) whose origin
-    is the member account or the susu group: when the payout is done, that account is debited and the
-    recipient's receivable, debited by the outbound payment, is reconciled."""
+    """Withdrawals, exit refunds, susu pots and year-end amounts paid out leave through payouts (maker-checker
+    approval) whose origin is the member account, the susu group or the year-end line: when the payout is
+    done, that account is debited (a year-end line credited the receivable already) and the recipient's
+    receivable, debited by the outbound payment, is reconciled."""
     _inherit = 'ddcpts.payout'
 
     @api.model
     def _selection_origin(self):
         return super()._selection_origin() + [('ddcpts.sacco.account', "SACCO Account"),
-                                              ('ddcpts.sacco.susu.group', "Susu Group")]
+                                              ('ddcpts.sacco.susu.group', "Susu Group"),
+                                              ('ddcpts.sacco.interest.line', "SACCO Year-end Line")]
 
     def _sacco_account(self):
         self.ensure_one()
@@ -47,6 +49,12 @@ class DdcptsPayout(models.Model):
         if not receivable:
             raise UserError(_("The payment of %s has nothing left to apply.", self.name))
         amount = sum(receivable.mapped('balance'))
+        if origin._name == 'ddcpts.sacco.interest.line':
+            owed = origin.move_id.line_ids.filtered(
+                lambda line: line.account_id == receivable_account and line.partner_id == self.partner_id
+                and not line.reconciled)
+            (receivable | owed).reconcile()
+            return
         ref = _("%(origin)s payout %(payout)s", origin=origin.name, payout=self.name)
         if origin._name == 'ddcpts.sacco.account':
             move = origin._sacco_post(-amount, receivable_account, allow_closed=True, ref=ref)

@@ -2,7 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.ddcpts_base.tools.locking import in_test_mode
+from odoo.addons.ddcpts_base.tools.locking import claim_batch, in_test_mode, lock_rows
+from odoo.addons.ddcpts_sacco.tools import pro_rata
 
 POST_BATCH = 1000
 
@@ -12,8 +13,10 @@ class DdcptsSaccoInterestRun(models.Model):
 
     The basis of each member is computed in one grouped query over the posted journal items of the period
     (linear in the number of items): the average daily balance (balance-days / days), or the average of the
-    month-end balances. Interest = basis × rate. Withholding tax comes from the dated rates table; the net
-    amount is credited to the member's account of the credit product, in entries of 1 000 members committed
+    month-end balances. Gross = basis × rate, or a declared pool split pro rata to the bases (share-days),
+    to the cent. Withholding tax comes from the dated rates table; the net amount is credited to the
+    member's account of the credit product, or paid out through ``ddcpts.payout`` (per run, or as each
+    member chose), in entries of 1 000 members committed
     one by one (outside tests), so a run over 50 000 members neither holds one huge transaction nor restarts
     from zero: members already posted are skipped.
     """
@@ -31,13 +34,24 @@ class DdcptsSaccoInterestRun(models.Model):
     product_ids = fields.Many2many('ddcpts.sacco.product', string="On Products", required=True, check_company=True)
     date_from = fields.Date(required=True)
     date_to = fields.Date(required=True)
+    amount_basis = fields.Selection([('rate', "Rate a year"), ('pool', "Declared pool")], "Amount From",
+                                    required=True, default='rate', tracking=True,
+                                    help="Declared pool: the amount the AGM declared is shared pro rata to each "
+                                         "member's basis (share-days), to the cent.")
     rate = fields.Float("Rate (% a year)", digits=(6, 3), required=True, tracking=True)
+    pool_amount = fields.Monetary("Declared Pool", tracking=True, help="Total gross amount to distribute.")
     method = fields.Selection([('daily', "Average daily balance (share-days)"),
                                ('monthly', "Average month-end balance")], required=True, default='daily')
     minimum_holding_days = fields.Integer(
         help="Members who first held money on these products fewer days before the end of the period get nothing.")
-    credit_product_id = fields.Many2one('ddcpts.sacco.product', "Credit To", required=True, check_company=True,
+    payment_mode = fields.Selection([('credit', "Credit member accounts"), ('payout', "Pay out by mobile money"),
+                                     ('member', "As each member chose")], "Payment", required=True, default='credit',
+                                    tracking=True)
+    credit_product_id = fields.Many2one('ddcpts.sacco.product', "Credit To", check_company=True,
                                         help="The members' account credited with the net amount (e.g. savings).")
+    payout_journal_id = fields.Many2one(
+        'account.journal', "Paid From", check_company=True, domain="[('type', 'in', ('bank', 'cash'))]",
+        help="Journal of the payouts of members paid out (each payout is approved by a second person).")
     expense_account_id = fields.Many2one('account.account', "Expense Account", required=True, check_company=True,
                                          help="Interest expense, or the dividends appropriation account.")
     tax_account_id = fields.Many2one('account.account', "Withholding Tax Account", check_company=True)
@@ -59,13 +73,15 @@ class DdcptsSaccoInterestRun(models.Model):
         for run in self:
             run.gross_total, run.tax_total, run.net_total, run.member_count = totals.get(run, (0.0, 0.0, 0.0, 0))
 
-    @api.constrains('date_from', 'date_to', 'rate')
+    @api.constrains('date_from', 'date_to', 'rate', 'amount_basis', 'pool_amount')
     def _check_period(self):
         for run in self:
             if run.date_from > run.date_to:
                 raise ValidationError(_("The period of %s starts after it ends.", run.name))
             if not 0 <= run.rate <= 100:
                 raise ValidationError(_("The rate of %s lies between 0 and 100 %%.", run.name))
+            if run.amount_basis == 'pool' and run.currency_id.compare_amounts(run.pool_amount, 0) <= 0:
+                raise ValidationError(_("Enter the pool declared for %s.", run.name))
 
     # ------------------------------------------------------------------
     # Preview
@@ -83,14 +99,22 @@ class DdcptsSaccoInterestRun(models.Model):
         self.env['ddcpts.sacco.interest.line'].search([('run_id', '=', self.id)]).unlink()
         tax_rate = self.env['ddcpts.sacco.tax.rate']._sacco_rate(self.kind, self.date_to, self.company_id)
         currency = self.currency_id
+        bases = self._sacco_bases()
+        if self.amount_basis == 'pool' and bases:
+            grosses = [float(part) for part in pro_rata.split(
+                self.pool_amount, [basis for _member, basis in bases], currency.decimal_places)]
+        else:
+            grosses = [currency.round(basis * self.rate / 100) for _member, basis in bases]
+        members = self.env['ddcpts.sacco.member'].browse([member_id for member_id, _basis in bases])
         values = []
-        for member_id, basis in self._sacco_bases():
-            gross = currency.round(basis * self.rate / 100)
+        for member, (_member_id, basis), gross in zip(members, bases, grosses):
             if currency.compare_amounts(gross, 0) <= 0:
                 continue
             tax = currency.round(gross * tax_rate / 100)
-            values.append({'run_id': self.id, 'member_id': member_id, 'basis': currency.round(basis),
-                           'gross': gross, 'tax': tax, 'net': currency.round(gross - tax)})
+            values.append({'run_id': self.id, 'member_id': member.id, 'basis': currency.round(basis),
+                           'gross': gross, 'tax': tax, 'net': currency.round(gross - tax),
+                           'payout': self.payment_mode == 'payout' or (
+                               self.payment_mode == 'member' and member.year_end_payment == 'payout')})
         self.env['ddcpts.sacco.interest.line'].create(values)
         self.write({'state': 'computed', 'tax_rate': tax_rate})
         return True
@@ -144,6 +168,11 @@ class DdcptsSaccoInterestRun(models.Model):
             raise UserError(_("%s pays nobody: check the products, period and rate.", self.name))
         if self.tax_total and not self.tax_account_id:
             raise UserError(_("Choose the account of the withholding tax."))
+        paid_out = self.line_ids.filtered('payout')
+        if paid_out != self.line_ids and not self.credit_product_id:
+            raise UserError(_("Choose the product whose accounts are credited (e.g. savings)."))
+        if paid_out and not self.payout_journal_id:
+            raise UserError(_("Choose the journal the payouts are paid from."))
         self.write({'state': 'approved', 'approved_by_id': self.env.user.id})
         return True
 
@@ -156,20 +185,36 @@ class DdcptsSaccoInterestRun(models.Model):
 
     def action_post(self):
         """Post in entries of 1 000 members, each batch committed (outside tests); a run interrupted half-way
-        continues with the members not posted yet."""
+        continues with the members not posted yet.
+
+        Two workers (or a double click) may post the same run at once: each batch is posted while holding the
+        run's row lock, taken without waiting, and its lines are claimed. The second poster is told the run is
+        busy; if it takes the lock between two batches of the first, both share the remaining lines and no
+        member is paid twice.
+        """
         self.ensure_one()
-        if self.state != 'approved':
-            raise UserError(_("Approve %s before posting it.", self.name))
         Line = self.env['ddcpts.sacco.interest.line']
+        first_batch = True
         while True:
-            lines = Line.search([('run_id', '=', self.id), ('move_id', '=', False)], limit=POST_BATCH, order='id')
+            run = lock_rows(self, skip_locked=True)
+            if not run:
+                if first_batch:
+                    raise UserError(_("%s is being posted by someone else: reload it in a moment.", self.name))
+                return True  # the other poster holds the run now and finishes it
+            if run.state != 'approved':
+                if first_batch:
+                    raise UserError(_("%s is posted already.", run.name) if run.state == 'posted'
+                                    else _("Approve %s before posting it.", run.name))
+                return True
+            lines = claim_batch(Line, [('run_id', '=', run.id), ('move_id', '=', False)], limit=POST_BATCH)
             if not lines:
                 break
             lines._sacco_post_batch()
+            first_batch = False
             if not in_test_mode():
                 self.env.cr.commit()
-        self.state = 'posted'
-        self._message_log(body=_("Posted: %(count)s members, net %(net)s, withholding tax %(tax)s.",
-                                 count=self.member_count, net=self.currency_id.format(self.net_total),
-                                 tax=self.currency_id.format(self.tax_total)))
+        run.state = 'posted'
+        run._message_log(body=_("Posted: %(count)s members, net %(net)s, withholding tax %(tax)s.",
+                                count=run.member_count, net=run.currency_id.format(run.net_total),
+                                tax=run.currency_id.format(run.tax_total)))
         return True

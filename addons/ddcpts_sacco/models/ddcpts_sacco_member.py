@@ -43,6 +43,10 @@ class DdcptsSaccoMember(models.Model):
     exit_requested_on = fields.Date("Exit Notice Given On", readonly=True, copy=False, tracking=True)
     exit_due_on = fields.Date("Refund Due On", readonly=True, copy=False, tracking=True,
                               help="Deposits and savings are refunded by this date (notice period).")
+    year_end_payment = fields.Selection(
+        [('credit', "Credit my account"), ('payout', "Pay out to my phone")], "Year-end Interest and Dividends",
+        required=True, default='credit', tracking=True,
+        help="Used by year-end runs paying 'as each member chose'.")
     registration_fee = fields.Monetary(related='company_id.sacco_registration_fee')
     registration_fee_paid = fields.Monetary(compute='_compute_registration_fee_paid')
 

@@ -6,6 +6,7 @@ from . import test_money_out
 from . import test_checkoff
 from . import test_ui
 from . import test_year_end
+from . import test_year_end_concurrency
 from . import test_contributions
 from . import test_susu
 from . import test_portal_apply

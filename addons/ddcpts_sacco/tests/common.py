@@ -58,6 +58,14 @@ class SaccoSetupMixin:
         })
 
 
+    def assert_receivable_settled(self, record):
+        """The member's receivable debited or credited by the payment of ``record`` (a transaction or a payout)
+        is reconciled: the money reached (or left) the member account."""
+        payment = record.payment_id
+        receivable = payment.move_id.line_ids.filtered(lambda line: line.account_id == payment.destination_account_id)
+        self.assertTrue(receivable.reconciled, f"{record.display_name}: the member's receivable is cleared")
+
+
 class SaccoPeopleMixin(SaccoSetupMixin):
     """Two companies, an officer, an auditor and a portal member, with money on two deposit accounts."""
 
@@ -129,3 +137,28 @@ class SaccoCase(SaccoSetupMixin, TransactionCase):
         cls.receive(member, 1000, purpose='fee')
         member.action_activate()
         return member
+
+
+class SaccoPayoutCase(SaccoCase):
+    """A bank journal to pay from and a second person who approves payouts (maker-checker)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bank_account = cls.env['account.account'].create({
+            'code': '109901', 'name': "Test SACCO Bank", 'account_type': 'asset_cash'})
+        cls.bank_journal = cls.env['account.journal'].create({
+            'name': "SACCO Bank", 'code': 'TSBNK', 'type': 'bank', 'default_account_id': cls.bank_account.id})
+        cls.approver = new_test_user(cls.env, 'sacco_cfo', company_id=cls.company.id, company_ids=cls.company.ids,
+                                     groups='ddcpts_sacco.group_sacco_manager,ddcpts_base.group_ddcpts_payout_approver',
+                                     ddcpts_payout_limit=100000, ddcpts_payout_daily_limit=1000000)
+
+    def pay(self, payouts):
+        """Approve (a second person), send and confirm manual payouts, as the payout flow of ddcpts_base does."""
+        for payout in payouts:
+            payout.with_user(self.approver).action_approve()
+        self.env['ddcpts.payout']._cron_send_approved()
+        for payout in payouts:
+            payout.provider_reference = f'BANK-{payout.id}'
+            payout.action_confirm_manual_payment()
+        self.assertEqual(set(payouts.mapped('state')), {'done'})

@@ -1,22 +1,15 @@
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import SaccoCase
+from .common import SaccoPayoutCase
 
 
 @tagged('post_install', '-at_install')
-class TestMoneyOut(SaccoCase):
+class TestMoneyOut(SaccoPayoutCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.bank_account = cls.env['account.account'].create({
-            'code': '109901', 'name': "Test SACCO Bank", 'account_type': 'asset_cash'})
-        cls.bank_journal = cls.env['account.journal'].create({
-            'name': "SACCO Bank", 'code': 'TSBNK', 'type': 'bank', 'default_account_id': cls.bank_account.id})
-        cls.approver = new_test_user(cls.env, 'sacco_cfo', company_id=cls.company.id, company_ids=cls.company.ids,
-                                     groups='ddcpts_sacco.group_sacco_manager,ddcpts_base.group_ddcpts_payout_approver',
-                                     ddcpts_payout_limit=100000, ddcpts_payout_daily_limit=1000000)
         cls.member = cls.active_member()
         cls.buyer = cls.active_member()
         cls.receive(cls.member, 5000, product=cls.savings)
@@ -30,16 +23,6 @@ class TestMoneyOut(SaccoCase):
         return self.env['ddcpts.sacco.withdrawal'].create({
             'account_id': self.account(self.member, product or self.savings).id, 'amount': amount,
             'journal_id': self.bank_journal.id}).action_request()
-
-    def pay(self, payouts):
-        """Approve (a second person), send and confirm manual payouts, as the payout flow of ddcpts_base does."""
-        for payout in payouts:
-            payout.with_user(self.approver).action_approve()
-        self.env['ddcpts.payout']._cron_send_approved()
-        for payout in payouts:
-            payout.provider_reference = f'BANK-{payout.id}'
-            payout.action_confirm_manual_payment()
-        self.assertEqual(set(payouts.mapped('state')), {'done'})
 
     def test_savings_withdrawal_through_an_approved_payout(self):
         savings = self.account(self.member, self.savings)
@@ -57,9 +40,7 @@ class TestMoneyOut(SaccoCase):
         self.pay(payout)
         savings.invalidate_recordset(['balance'])
         self.assertEqual(savings.balance, 2000)
-        receivable = payout.payment_id.move_id.line_ids.filtered(
-            lambda line: line.account_id == payout.payment_id.destination_account_id)
-        self.assertTrue(receivable.reconciled)
+        self.assert_receivable_settled(payout)
         self.assertEqual(self.shares._sacco_reconciliation()[self.shares], (6000, 6000))
         self.assertEqual(self.savings._sacco_reconciliation()[self.savings], (2000, 2000))
 

@@ -1,5 +1,8 @@
+import io
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools.pdf import PdfFileReader
 
 from .common import SaccoCase
 
@@ -59,3 +62,22 @@ class TestStatement(SaccoCase):
         self.assertEqual(html.count('Statement of '), len(self.member.account_ids))
         self.assertEqual(html.count('o_sacco_statement_line'), 3 + 1)  # + the savings deposit of 25 January
         self.assertIn("1,700.00", html)
+
+    def test_statement_pdf_bytes(self):
+        """The PDF itself, where wkhtmltopdf is installed; without it, a clear error rather than a broken file
+        (tests otherwise get the HTML, which test_printed_statement checks)."""
+        Report = self.env['ir.actions.report'].with_context(force_report_rendering=True)
+        data = {'date_from': '2025-01-01', 'date_to': '2025-02-28'}
+        if Report.get_wkhtmltopdf_state() == 'install':
+            with self.assertRaisesRegex(UserError, "Unable to find Wkhtmltopdf"):
+                Report._render_qweb_pdf('ddcpts_sacco.action_report_statement', self.deposits_account.ids, data=data)
+            return
+        pdf, report_format = Report._render_qweb_pdf('ddcpts_sacco.action_report_statement',
+                                                     self.deposits_account.ids, data=data)
+        self.assertEqual(report_format, 'pdf')
+        self.assertTrue(pdf.startswith(b'%PDF-'))
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        self.assertEqual(reader.getNumPages(), 1)
+        text = reader.getPage(0).extractText()
+        self.assertIn(self.deposits_account.name, text)
+        self.assertIn("1,700.00", text)

@@ -1,28 +1,21 @@
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import SaccoCase
+from .common import SaccoPayoutCase
 
 
 @tagged('post_install', '-at_install')
-class TestSusu(SaccoCase):
+class TestSusu(SaccoPayoutCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.gl_pot = cls.env['account.account'].create({'code': '229950', 'name': "Susu Pot",
                                                          'account_type': 'liability_current'})
-        bank_account = cls.env['account.account'].create({'code': '109950', 'name': "Susu Bank",
-                                                          'account_type': 'asset_cash'})
-        cls.bank = cls.env['account.journal'].create({'name': "Susu Bank", 'code': 'TSUSB', 'type': 'bank',
-                                                      'default_account_id': bank_account.id})
-        cls.approver = new_test_user(cls.env, 'susu_approver', company_id=cls.company.id, company_ids=cls.company.ids,
-                                     groups='ddcpts_sacco.group_sacco_manager,ddcpts_base.group_ddcpts_payout_approver',
-                                     ddcpts_payout_limit=100000, ddcpts_payout_daily_limit=1000000)
         cls.ama, cls.kwame, cls.efua = (cls.active_member() for _n in range(3))
         cls.group = cls.env['ddcpts.sacco.susu.group'].create({
             'name': "Makola Traders", 'contribution': 1000, 'period': 'monthly', 'start_date': '2025-01-01',
-            'account_id': cls.gl_pot.id, 'journal_id': cls.bank.id,
+            'account_id': cls.gl_pot.id, 'journal_id': cls.bank_journal.id,
             'slot_ids': [(0, 0, {'member_id': member.id, 'sequence': seq})
                          for seq, member in enumerate((cls.kwame, cls.ama, cls.efua))]})
 
@@ -30,12 +23,6 @@ class TestSusu(SaccoCase):
         self.env['ddcpts.sacco.receipt'].create({
             'member_id': member.id, 'purpose': 'susu', 'susu_group_id': self.group.id, 'amount': amount,
             'journal_id': self.cash_journal.id, 'date': date}).action_post()
-
-    def pay(self, payout):
-        payout.with_user(self.approver).action_approve()
-        self.env['ddcpts.payout']._cron_send_approved()
-        payout.provider_reference = f'BANK-{payout.id}'
-        payout.action_confirm_manual_payment()
 
     def test_rotation_pots_paid_in_order_and_arrears(self):
         with self.assertRaisesRegex(UserError, "is not running"):

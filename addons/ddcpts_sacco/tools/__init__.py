@@ -1,1 +1,2 @@
 from . import loan_schedule
+from . import pro_rata

@@ -35,7 +35,8 @@ class DdcptsUssdPin(models.Model):
 
     @api.model
     def _ddcpts_for(self, partner, company):
-        return self.sudo().search([('partner_id', '=', partner.id), ('company_id', '=', company.id)], limit=1)
+        return self.sudo().search_fetch([('partner_id', '=', partner.id), ('company_id', '=', company.id)],
+                                        ['locked', 'failed_attempts', 'pin_hash'], limit=1)
 
     @api.model
     def _ddcpts_hash(self, pin):

@@ -1,6 +1,6 @@
 import json
 import logging
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -24,7 +24,8 @@ class UssdContext(ussd.Context):
         self.env = service.env
         self.service = service
         self.session = session
-        self.company = service.company_id or service.env.company
+        # read field by field: a USSD screen needs the company's name, not its hundred columns
+        self.company = (service.company_id or service.env.company).with_context(prefetch_fields=False)
         self.phone = session.phone
         self.partner = session.partner_id
         self.accepted_positions = set(accepted_positions)
@@ -63,6 +64,8 @@ class DdcptsUssdService(models.Model):
                                help="Give this URL to the gateway (its token authenticates the gateway).")
     madapi_url = fields.Char("MADAPI URL", default=const.MADAPI_DEFAULT_URL)
     madapi_api_key = SecretField("MADAPI API Key")
+    madapi_target_system = fields.Char(
+        "MADAPI Target System", help="The name MTN knows your system by (targetSystem of the subscription).")
     madapi_subscription_id = fields.Char("MADAPI Subscription", readonly=True, copy=False)
     session_ids = fields.One2many('ddcpts.ussd.session', 'service_id')
     session_count = fields.Integer(compute='_compute_session_count')
@@ -221,13 +224,12 @@ class DdcptsUssdService(models.Model):
         names no service, every input but the navigation keys is masked."""
         payload, content_type = _parse_body(body)
         kind = gateway.detect(payload, content_type)
-        if not kind:
-            return body
+        if not kind or payload.get(gateway.INPUT_FIELDS[kind]) in (None, ''):
+            return body  # nothing typed (a first request): nothing to mask, no session to read
         session_ref = payload.get('sessionId')
         session = self.env['ddcpts.ussd.session']
         if self and isinstance(session_ref, (str, int)):
-            session = session.sudo().search(
-                [('service_id', '=', self.id), ('session_ref', '=', str(session_ref))], limit=1)
+            session = session._ddcpts_find(self, str(session_ref))
         if self and kind != 'at_end':
             positions, first = session._ddcpts_secret_positions(), len(session._ddcpts_inputs())
         else:
@@ -238,37 +240,62 @@ class DdcptsUssdService(models.Model):
             return body
         return json.dumps(masked) if content_type == 'json' else urlencode(masked)
 
+    def _ddcpts_callback_reprocess_refusal(self, callback):
+        """A USSD step is answered while the caller waits: the answer went to the gateway (or the session
+        failed) and the caller has gone since. Replaying it later would answer nobody and run the menu
+        again with the masked PIN, counting a wrong try against the caller. Only Africa's Talking's
+        end-of-session notification, which reads no input, can be processed again."""
+        payload, content_type = _parse_body(callback.body)
+        if gateway.detect(payload, content_type) == 'at_end':
+            return None
+        return _("A USSD request is answered while the caller waits; it cannot be answered again later.")
+
     # ------------------------------------------------------------------
     # MTN MADAPI
     # ------------------------------------------------------------------
 
-    def _ddcpts_madapi_call(self, path, body, endpoint, related=None):
+    def _ddcpts_madapi_call(self, method, path, body, endpoint, related=None):
         self.ensure_one()
         api_key = self.sudo()._ddcpts_secret('madapi_api_key')
         if not api_key:
             raise UserError(_("Enter the MADAPI API key of %s first.", self.name))
         return self._ddcpts_request(
-            'POST', (self.madapi_url or const.MADAPI_DEFAULT_URL).rstrip('/') + path, endpoint=endpoint,
+            method, (self.madapi_url or const.MADAPI_DEFAULT_URL).rstrip('/') + path, endpoint=endpoint,
             json=body, headers={'x-api-key': api_key, 'Content-Type': 'application/json'}, timeout=10,
             related=related, secret_values=(api_key,))
 
     def action_ddcpts_madapi_subscribe(self):
         """Button: register this service's callback URL with MTN MADAPI for its service code."""
         self.ensure_one()
-        response = self._ddcpts_madapi_call(const.MADAPI_SUBSCRIPTION_PATH, {
+        if not self.madapi_target_system:
+            raise UserError(_("Enter the MADAPI target system of %s first: MTN gives it when it onboards you.",
+                              self.name))
+        response = self._ddcpts_madapi_call('POST', const.MADAPI_SUBSCRIPTION_PATH, {
             'serviceCode': self.service_code, 'callbackUrl': self._ddcpts_ussd_callback_url(),
+            'targetSystem': self.madapi_target_system,
         }, 'ussd_subscription')
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = {}
-        if not response.ok or not isinstance(answer, dict):
+        answer = response.json() if gateway.madapi_succeeded(response) else None
+        data = answer.get('data') if isinstance(answer, dict) else None
+        subscription = data.get('subscriptionId') if isinstance(data, dict) else None
+        if not isinstance(subscription, (str, int)) or not str(subscription):
             raise UserError(_("MTN refused the subscription (HTTP %(status)s): %(answer)s",
-                              status=response.status_code, answer=response.text[:300]))
-        data = answer.get('data') if isinstance(answer.get('data'), dict) else answer
-        subscription = data.get('subscriptionId')
-        self.madapi_subscription_id = str(subscription)[:64] if isinstance(subscription, (str, int)) else False
+                              status=response.status_code, answer=gateway.madapi_error(response)))
+        self.madapi_subscription_id = str(subscription)[:64]
         return notification(_("MTN will send the USSD sessions of %s to this database.", self.service_code))
+
+    def action_ddcpts_madapi_unsubscribe(self):
+        """Button: stop MTN MADAPI sending this service code's sessions here."""
+        self.ensure_one()
+        if not self.madapi_subscription_id:
+            raise UserError(_("%s is not registered with MTN.", self.name))
+        response = self._ddcpts_madapi_call(
+            'DELETE', f'{const.MADAPI_SUBSCRIPTION_PATH}/{quote(self.madapi_subscription_id, safe="")}', None,
+            'ussd_unsubscription')
+        if not gateway.madapi_succeeded(response) and response.status_code != 404:
+            raise UserError(_("MTN refused to end the subscription (HTTP %(status)s): %(answer)s",
+                              status=response.status_code, answer=gateway.madapi_error(response)))
+        self.madapi_subscription_id = False
+        return notification(_("MTN no longer sends the USSD sessions of %s here.", self.service_code))
 
     def _ddcpts_madapi_send(self, outbound, session_id):
         """Send the screen of a MADAPI session (once: a late screen is useless to a caller, so a
@@ -276,14 +303,15 @@ class DdcptsUssdService(models.Model):
         self.ensure_one()
         session = self.env['ddcpts.ussd.session'].browse(session_id)
         try:
-            response = self._ddcpts_madapi_call(const.MADAPI_OUTBOUND_PATH, outbound, 'ussd_outbound',
+            response = self._ddcpts_madapi_call('POST', const.MADAPI_OUTBOUND_PATH, outbound, 'ussd_outbound',
                                                 related=session)
-            failed = not response.ok
-        except (ProviderError, UserError) as error:
+            error = None if gateway.madapi_succeeded(response) else gateway.madapi_error(response)
+        except (ProviderError, UserError) as exception:
+            error = str(exception)
+        if error:
             _logger.warning("USSD service %s: the screen of session %s was not sent: %s", self.id, session_id, error)
-            failed = True
-        if failed:
             session._ddcpts_close('failed')
+            session.gateway_error = error[:500]
 
     # ------------------------------------------------------------------
     # Views

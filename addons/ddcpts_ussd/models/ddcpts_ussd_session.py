@@ -17,6 +17,9 @@ _logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_SECONDS = 180
 DEFAULT_RETENTION_DAYS = 90
+# what answering a step reads of its session (fetched with the lookup)
+SESSION_STEP_FIELDS = ['phone', 'state', 'outcome', 'inputs', 'step_count', 'partner_id', 'secret_positions',
+                       'accepted_positions', 'pending_pin_hash']
 
 
 def _positions(text):
@@ -40,7 +43,8 @@ class DdcptsUssdSession(models.Model):
     _rec_name = 'session_ref'
 
     service_id = fields.Many2one('ddcpts.ussd.service', required=True, index=True, ondelete='cascade', readonly=True)
-    company_id = fields.Many2one(related='service_id.company_id', store=True, index=True)
+    company_id = fields.Many2one('res.company', required=True, index=True, readonly=True,
+                                 help="The service's company when the session started.")
     session_ref = fields.Char("Session ID", required=True, readonly=True, help="The gateway's session id.")
     gateway_format = fields.Selection(const.GATEWAY_FORMATS, readonly=True)
     phone = fields.Char(required=True, readonly=True, index=True)
@@ -99,23 +103,31 @@ class DdcptsUssdSession(models.Model):
             raise CallbackInputError(
                 _("Service code %s is not the code of this service.", request.service_code),
                 reply=gateway.reply(request.kind, request.values, _("This service code is not available."), True))
-        session = self.search([('service_id', '=', service.id), ('session_ref', '=', request.session_ref)])
+        session = self._ddcpts_find(service, request.session_ref)
         if not session:
             session = self.create(self._ddcpts_session_values(service, request))
-        callback._ddcpts_link(session, request.session_ref)
         if session.phone != request.phone:
             raise CallbackInputError(_("The session belongs to another number."), reply=gateway.reply(
                 request.kind, request.values, _("This session has ended. Please dial again."), True))
-        if session.state != 'active':
-            return self._ddcpts_answer(service, session, request, ussd.Step(
-                _("This session has ended. Please dial again."), True, False))
         if request.kind == 'mtn_madapi' and request.values['messageType'] not in const.MADAPI_OPEN_TYPES:
-            session._ddcpts_close('incomplete')
-            return {'kind': request.kind, 'reply': gateway.reply(request.kind, request.values, '', True)}
-        history = request.inputs if request.cumulative else session._ddcpts_inputs() + request.inputs
-        step = session._ddcpts_navigate(service, history)
-        session._ddcpts_record_step(history, step)
-        return self._ddcpts_answer(service, session, request, step)
+            result = session._ddcpts_apply_madapi_closing(request)
+        elif session.state != 'active':
+            result = self._ddcpts_answer(service, session, request, ussd.Step(
+                _("This session has ended. Please dial again."), True, False))
+        else:
+            history = request.inputs if request.cumulative else session._ddcpts_inputs() + request.inputs
+            step = session._ddcpts_navigate(service, history)
+            session._ddcpts_record_step(history, step)
+            result = self._ddcpts_answer(service, session, request, step)
+        # linked last: written with the callback's outcome, in one statement
+        callback._ddcpts_link(session, request.session_ref)
+        return result
+
+    @api.model
+    def _ddcpts_find(self, service, session_ref):
+        """The session of a gateway's session id, with what a step reads fetched by the same query."""
+        return self.sudo().search_fetch(
+            [('service_id', '=', service.id), ('session_ref', '=', session_ref)], SESSION_STEP_FIELDS, limit=1)
 
     @api.model
     def _ddcpts_session_values(self, service, request):
@@ -125,26 +137,36 @@ class DdcptsUssdSession(models.Model):
             'gateway_format': 'africastalking' if request.kind == 'africastalking' else request.kind,
             'phone': request.phone,
             'network_code': request.network_code,
+            'company_id': service.company_id.id,
             'partner_id': self._ddcpts_find_partner(request.phone, service.company_id).id,
         }
 
     @api.model
     def _ddcpts_find_partner(self, phone, company):
         """The contact whose mobile (or phone) is the caller's number, in any local format."""
-        # numbers are typed with spaces and dashes: compare their digits (the national number's 9 digits)
+        # numbers are typed with spaces and dashes: compare their digits (the national number's 9 digits);
+        # one query brings each candidate's numbers and the country that reads them (its own, else the company's)
         digits_like = '%' + phone[-9:]
         rows = self.env.execute_query(SQL(
-            """SELECT id FROM res_partner
-                WHERE active AND (company_id IS NULL OR company_id = %s)
-                  AND (regexp_replace(mobile, '\\D', '', 'g') LIKE %s OR regexp_replace(phone, '\\D', '', 'g') LIKE %s)
-                ORDER BY id LIMIT 20""", company.id, digits_like, digits_like))
-        candidates = self.env['res.partner'].browse([row[0] for row in rows])
-        for partner in candidates:
-            for number in (partner.mobile, partner.phone):
+            """SELECT partner.id, partner.mobile, partner.phone,
+                      COALESCE(country.code, (SELECT company_country.code
+                                                FROM res_company company
+                                                JOIN res_partner company_partner
+                                                  ON company_partner.id = company.partner_id
+                                                JOIN res_country company_country
+                                                  ON company_country.id = company_partner.country_id
+                                               WHERE company.id = %s))
+                 FROM res_partner partner
+            LEFT JOIN res_country country ON country.id = partner.country_id
+                WHERE partner.active AND (partner.company_id IS NULL OR partner.company_id = %s)
+                  AND (regexp_replace(partner.mobile, '\\D', '', 'g') LIKE %s
+                       OR regexp_replace(partner.phone, '\\D', '', 'g') LIKE %s)
+             ORDER BY partner.id LIMIT 20""", company.id, company.id, digits_like, digits_like))
+        for partner_id, mobile, other_phone, country_code in rows:
+            for number in (mobile, other_phone):
                 try:
-                    if number and '+' + normalize_msisdn(number, partner.country_id.code or company.country_id.code) \
-                            == phone:
-                        return partner
+                    if number and '+' + normalize_msisdn(number, country_code) == phone:
+                        return self.env['res.partner'].browse(partner_id)
                 except UserError:  # a badly typed number of another contact is no match
                     continue
         return self.env['res.partner']
@@ -199,7 +221,7 @@ class DdcptsUssdSession(models.Model):
     @api.model
     def _ddcpts_apply_end_notification(self, service, request, callback):
         """Africa's Talking tells how a session ended: close it with its outcome, cost and duration."""
-        session = self.search([('service_id', '=', service.id), ('session_ref', '=', request.session_ref)])
+        session = self._ddcpts_find(service, request.session_ref)
         if not session:
             session = self.create(self._ddcpts_session_values(service, request))
         callback._ddcpts_link(session, request.session_ref)
@@ -217,6 +239,19 @@ class DdcptsUssdSession(models.Model):
         else:
             session._ddcpts_close(outcome)
         return {'kind': request.kind, 'reply': 'OK'}
+
+    def _ddcpts_apply_madapi_closing(self, request):
+        """A MADAPI message that asks for no screen: End, Cancel (``ussdString`` holds the reason) and
+        Timeout close the session; a Notification changes nothing. Nothing is sent back."""
+        self.ensure_one()
+        message_type = request.values['messageType']
+        outcome = const.MADAPI_CLOSING_OUTCOMES.get(message_type)
+        if outcome and self.state == 'active':
+            self.write({'gateway_status': const.MADAPI_MESSAGE_TYPES[message_type],
+                        'gateway_error': message_type == const.MADAPI_CANCEL and request.values['ussdString'][:500]
+                        or False})
+            self._ddcpts_close(outcome)
+        return {'kind': request.kind, 'reply': gateway.reply(request.kind, request.values, '', True)}
 
     # ------------------------------------------------------------------
     # Housekeeping

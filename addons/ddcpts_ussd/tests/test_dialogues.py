@@ -70,3 +70,19 @@ class TestDialogues(UssdCase):
         session.invalidate_recordset()
         self.env['ddcpts.ussd.session']._cron_ddcpts_close_stale()
         self.assertEqual((session.state, session.outcome), ('ended', 'timeout'))
+
+    def test_ended_sessions_are_kept_for_the_configured_days(self):
+        self.env['ir.config_parameter'].sudo().set_param('ddcpts_ussd.session_retention_days', '30')
+        for ref in ('ATUid_old', 'ATUid_recent', 'ATUid_open'):
+            self.at('', session=ref)
+        self.at('2', session='ATUid_old')
+        self.at('2', session='ATUid_recent')
+        old, recent, still_open = (self.session_of(ref) for ref in ('ATUid_old', 'ATUid_recent', 'ATUid_open'))
+        self.assertEqual(old.company_id, self.service.company_id, "the service's company, set at the first step")
+        self.env.cr.execute("UPDATE ddcpts_ussd_session SET ended_at = now() - interval '31 days', "
+                            "started_at = now() - interval '31 days' WHERE id IN %s", [(old.id, still_open.id)])
+        self.env['ddcpts.ussd.session'].invalidate_model()
+        self.env['ddcpts.ussd.session']._gc_ended_sessions()
+        self.assertEqual((old.exists(), recent.exists(), still_open.exists()),
+                         (self.env['ddcpts.ussd.session'], recent, still_open),
+                         "only ended sessions past the retention go; an active one waits for the timeout cron")

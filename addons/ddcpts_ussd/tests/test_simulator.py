@@ -51,11 +51,11 @@ class TestSimulatedGateways(UssdCase):
 
     def test_mtn_madapi_subscription_and_dialogue(self):
         self.service.write({'gateway_format': 'mtn_madapi', 'madapi_url': f'{sandbox_url()}/v1',
-                            'madapi_api_key': 'madapi-test-key'})
+                            'madapi_api_key': 'madapi-test-key', 'madapi_target_system': 'DDCPTS'})
         self.service.action_ddcpts_madapi_subscribe()
         self.assertTrue(self.service.madapi_subscription_id)
         subscription = self.sandbox_requests('/v1/messages/ussd/subscription')[0]
-        self.assertEqual(subscription['json'], {'serviceCode': self.service.service_code,
+        self.assertEqual(subscription['json'], {'serviceCode': self.service.service_code, 'targetSystem': 'DDCPTS',
                                                 'callbackUrl': self.service._ddcpts_ussd_callback_url()})
         self.assertEqual(subscription['headers'].get('X-Api-Key') or subscription['headers'].get('x-api-key'),
                          'madapi-test-key')
@@ -71,3 +71,7 @@ class TestSimulatedGateways(UssdCase):
         self.assertEqual([request['json']['messageType'] for request in outbound], ['1', '1', '1', '2'])
         pin = self.env['ddcpts.ussd.pin']._ddcpts_for(self.caller, self.company)
         self.assertTrue(pin._ddcpts_matches(PIN, pin.pin_hash), "set through two MADAPI messages")
+        abandoned = self.play('mtn_madapi', ['1'], end_notification=True)
+        self.assertEqual(abandoned['status'], 'Incomplete')
+        session = self.session_of(abandoned['sessionId'])
+        self.assertEqual((session.state, session.outcome, session.gateway_status), ('ended', 'incomplete', 'Cancel'))

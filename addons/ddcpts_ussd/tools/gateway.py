@@ -51,10 +51,15 @@ MTN_REQUEST = schema.Object({
 })
 MADAPI_REQUEST = schema.Object({
     'sessionId': SESSION_ID,
-    'messageType': schema.String(max_length=2, pattern=r'\d+', accept_numbers=True),
+    'messageType': schema.String(choices=set(const.MADAPI_MESSAGE_TYPES), accept_numbers=True),
     'msisdn': PHONE,
     'serviceCode': SERVICE_CODE,
+    # the dialled code (Begin), the caller's input (Continue) or the reason of a Cancel
     'ussdString': HISTORY,
+    # network details of the subscriber: checked, not kept
+    'cellId': schema.String(max_length=40, required=False, accept_numbers=True),
+    'language': schema.String(max_length=20, required=False),
+    'imsi': schema.String(max_length=15, pattern=r'\d{5,15}', required=False, accept_numbers=True),
 })
 NAVIGATION_KEYS = frozenset({'0', '00'})
 # the fields carrying what the caller typed, per shape
@@ -120,7 +125,7 @@ def parse(callback):
         service_code=values['serviceCode'],
         phone=phone if phone.startswith('+') else f'+{phone}',
         inputs=split_inputs(values[INPUT_FIELDS[kind]], values['serviceCode']) if kind != 'mtn_madapi'
-        else [] if values['messageType'] == '0' else [values['ussdString']],
+        else [values['ussdString']] if values['messageType'] == const.MADAPI_CONTINUE else [],
         network_code=values.get('networkCode') or '',
         values=values,
     )
@@ -131,7 +136,7 @@ def reply(kind, request_values, text, final):
     goes through its API)."""
     if kind in ('mtn_json', 'mtn_madapi') and isinstance(request_values, dict):
         if kind == 'mtn_madapi':
-            return {'statusCode': '0000', 'statusMessage': 'Accepted'}
+            return dict(const.MADAPI_ACKNOWLEDGEMENT)
         return {
             'sessionId': request_values.get('sessionId'),
             'msisdn': request_values.get('msisdn'),
@@ -163,6 +168,28 @@ def madapi_outbound(request, text, final):
     }
 
 
+def madapi_succeeded(response):
+    """Whether MADAPI accepted a call: a 2xx answer whose ``statusCode``, when there is one, is ``0000``."""
+    if not response.ok:
+        return False
+    try:
+        answer = response.json()
+    except ValueError:
+        return True
+    return not isinstance(answer, dict) or answer.get('statusCode', const.MADAPI_SUCCESS) == const.MADAPI_SUCCESS
+
+
+def madapi_error(response):
+    """MADAPI's explanation of a refused call (its ``Error``: ``statusCode``, ``statusMessage``), or the text."""
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    if isinstance(answer, dict) and answer.get('statusMessage'):
+        return f"{answer.get('statusCode', '')} {answer['statusMessage']}".strip()[:300]
+    return response.text[:300]
+
+
 def mask_inputs(payload, kind, positions, first_position=0):
     """``payload`` with the inputs at ``positions`` (indexes in the session's history) masked.
 
@@ -171,6 +198,8 @@ def mask_inputs(payload, kind, positions, first_position=0):
     """
     name = INPUT_FIELDS.get(kind)
     text = payload.get(name) if name else None
+    if isinstance(text, int) and not isinstance(text, bool):
+        text = str(text)  # the schema accepts inputs sent as JSON numbers: a PIN may come as one
     if not isinstance(text, str) or not text:
         return payload
     if kind == 'mtn_madapi':
