@@ -3,8 +3,7 @@ import logging
 from psycopg2 import errors as pg_errors
 
 from odoo import SUPERUSER_ID, api, fields, models
-
-from odoo.addons.ddcpts_base.tools.locking import lock_rows
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -50,20 +49,29 @@ class DdcptsHealthStatus(models.Model):
         values.update({'last_success_at': now} if success else {'last_failure_at': now, 'last_error': error})
         if check:
             values['last_check_at'] = now
-        try:
-            # its own transaction: a conflict rolls back nothing else, so no savepoint is needed
-            with self.env.registry.cursor() as cr:
-                status = self.with_env(api.Environment(cr, SUPERUSER_ID, {})).search(
-                    [('res_model', '=', provider_record._name), ('res_id', '=', provider_record.id)]
-                )
-                if status:
-                    # a concurrent update describes the same moment: skip rather than wait
-                    if not lock_rows(status, nowait=True):
-                        _logger.debug("Health status of %s locked by another worker; skipped",
-                                      provider_record.display_name)
-                        return
-                    status.write(values)
-                else:
+        with self.env.registry.cursor() as cr:
+            # every provider call ends here: the usual case (the row exists, nobody holds it) is one
+            # statement; a row another worker holds is skipped, its update describes the same moment
+            columns = SQL(", ").join(SQL("%s = %s", SQL.identifier(name), value)
+                                     for name, value in sorted(values.items()))
+            cr.execute(SQL(
+                """UPDATE %(table)s SET %(columns)s, write_date = %(now)s, write_uid = %(uid)s
+                    WHERE id IN (SELECT id FROM %(table)s WHERE res_model = %(model)s AND res_id = %(id)s
+                                   FOR UPDATE SKIP LOCKED)
+                RETURNING id""",
+                table=SQL.identifier(self._table), columns=columns, now=cr.now(), uid=SUPERUSER_ID,
+                model=provider_record._name, id=provider_record.id,
+            ))
+            if cr.fetchone():
+                return
+            status = self.with_env(api.Environment(cr, SUPERUSER_ID, {})).search(
+                [('res_model', '=', provider_record._name), ('res_id', '=', provider_record.id)]
+            )
+            if status:
+                _logger.debug("Health status of %s locked by another worker; skipped", provider_record.display_name)
+                return
+            try:
+                with cr.savepoint():
                     status.create(dict(
                         values,
                         provider=provider_record._ddcpts_provider_code(),
@@ -72,8 +80,8 @@ class DdcptsHealthStatus(models.Model):
                         res_id=provider_record.id,
                         company_id=provider_record._ddcpts_company().id,
                     ))
-        except (pg_errors.SerializationFailure, pg_errors.UniqueViolation):
-            _logger.debug("Health status of %s updated concurrently; skipped", provider_record.display_name)
+            except (pg_errors.SerializationFailure, pg_errors.UniqueViolation):
+                _logger.debug("Health status of %s updated concurrently; skipped", provider_record.display_name)
 
     @api.model
     def _cron_run_health_checks(self):

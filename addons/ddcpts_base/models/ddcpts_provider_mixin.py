@@ -164,7 +164,9 @@ class DdcptsProviderMixin(models.AbstractModel):
         )
         error = values.get('error') or self.env._("HTTP %s", values['status_code'])
         with self.env.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})  # alive until the commit, which flushes it
+            # alive until the commit, which flushes it; its company is the call's (no lookup of the user)
+            context = {'allowed_company_ids': [values['company_id']]} if values['company_id'] else {}
+            env = api.Environment(cr, SUPERUSER_ID, context)
             env['ddcpts.provider.call'].create(values)
         self.env['ddcpts.health.status']._ddcpts_record_result(self, success=values['success'], error=error)
 

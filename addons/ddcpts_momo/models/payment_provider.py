@@ -95,6 +95,38 @@ class PaymentProvider(models.Model):
             return 'momo'
         return super()._ddcpts_provider_code()
 
+    def _ddcpts_callback_urls(self):
+        if self.code != 'momo':
+            return super()._ddcpts_callback_urls()
+        return [
+            (_("Request-to-Pay results (sent with each request as X-Callback-Url)"),
+             self._ddcpts_callback_url(const.CALLBACK_PREFIX, 'collection/<X-Reference-Id>')),
+            (_("Payout results (sent with each transfer as X-Callback-Url)"),
+             self._ddcpts_callback_url(const.CALLBACK_PREFIX, 'disbursement/<X-Reference-Id>')),
+        ]
+
+    def _ddcpts_setup_steps(self):
+        if self.code != 'momo':
+            return super()._ddcpts_setup_steps()
+        public_host = urlparse(self.ddcpts_public_url or self.get_base_url())
+        callback_host = (self.momo_callback_host or '').strip().lower()
+        journal = self.sudo().journal_id  # shown to payment administrators who may not read journals
+        currency = journal.currency_id or self.company_id.currency_id
+        return [
+            (_("API user and API key entered (sandbox: Create Sandbox API User)"),
+             self.momo_api_user and self.momo_api_key),
+            (_("Collection subscription key entered (payments)"), self.momo_collection_key),
+            (_("Disbursement subscription key entered (payouts)"), self.momo_disbursement_key),
+            (_("Journal in the currency of the target environment (%s)", self.momo_currency_id.name),
+             self.momo_currency_id and currency == self.momo_currency_id
+             and (self.momo_api_url_type != 'sandbox' or self.momo_target_environment == 'sandbox')),
+            (_("Callback host is this server's public host, reached over https (Public URL for Callbacks)"),
+             callback_host and public_host.hostname == callback_host
+             and (public_host.scheme == 'https' or self.momo_api_url_type == 'custom'
+                  or self.momo_target_environment == 'sandbox')),
+            *super()._ddcpts_setup_steps(),
+        ]
+
     def _ddcpts_health_check(self):
         if self.code != 'momo':
             return super()._ddcpts_health_check()

@@ -204,7 +204,7 @@ class PaymentTransaction(models.Model):
     @api.model
     def _momo_process_collection_callback(self, callback):
         """Processor of the Request-to-Pay callback route: checked by its schema, then handed to the payment
-        notification pipeline (``_handle_notification_data``), which settles the request from its status.
+        notification pipeline (``_process_notification_data``), which settles the request from its status.
 
         A request another worker holds (the poller asking the same status) is left to it: the callback is
         acknowledged and processed again later (``CallbackDeferred``).
@@ -221,7 +221,7 @@ class PaymentTransaction(models.Model):
         if tx.state not in ('draft', 'pending'):
             callback._ddcpts_mark_duplicate()
             return tx
-        self._handle_notification_data('momo', data)
+        tx._process_notification_data(data)  # _handle_notification_data without a second lookup
         return tx
 
     @api.model
