@@ -414,7 +414,8 @@ class DdcptsSaccoLoan(models.Model):
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         for record in (records if records is not None else self):
             if template and record.partner_id.mobile:
-                record._message_sms_with_template(template=template, partner_ids=record.partner_id.ids)
+                record._message_sms_with_template(template=template, partner_ids=record.partner_id.ids,
+                                                  put_in_queue=True)
 
     def action_submit(self):
         """The application enters the queue: hard limits are checked now (amount, term, loan limit),
