@@ -833,7 +833,9 @@ class DdcptsSaccoLoan(models.Model):
         self.invalidate_model()
         self.env['ddcpts.sacco.loan.installment'].invalidate_model()
         self.env['ddcpts.sacco.loan.guarantor'].invalidate_model(['amount_locked'])
-        for loan in self.browse(newly_overdue):
+        subscribed = newly_overdue and self.env['ddcpts.webhook.endpoint'].sudo().search_count(
+            [('event_ids.code', '=', 'loan.overdue')], limit=1)
+        for loan in self.browse(newly_overdue if subscribed else []):
             self.env['ddcpts.webhook.endpoint']._ddcpts_emit('loan.overdue', loan._loan_webhook_data, record=loan)
 
     def _loan_charge_penalties(self, ids, date):
@@ -968,3 +970,66 @@ class DdcptsSaccoLoan(models.Model):
                                     'name': _("Interest accrued")}),
                 ]})
             move.action_post()
+
+    # ------------------------------------------------------------------
+    # External API (JSON-RPC, docs/api.md): with the caller's rights and companies
+    # ------------------------------------------------------------------
+
+    @api.model
+    def sacco_loan_list(self, member_number, states=None):
+        """A member's loans with their schedule and repayments."""
+        if states is not None and (not isinstance(states, list) or
+                                   not set(states) <= set(dict(const.LOAN_STATES))):
+            raise UserError(_("States are a list among %s.", ", ".join(dict(const.LOAN_STATES))))
+        member = self.env['ddcpts.sacco.member']._sacco_api_member(member_number)
+        domain = [('member_id', '=', member.id)] + ([('state', 'in', states)] if states else [])
+        return [loan._loan_api_data() for loan in self.search(domain, order='id')]
+
+    def _loan_api_data(self):
+        self.ensure_one()
+        date = fields.Date.to_string
+        return dict(
+            self._loan_webhook_data(), id=self.id, amount_requested=self.amount_requested,
+            installments=self.installments, annual_rate=self.annual_rate, interest_method=self.interest_method,
+            frequency=self.frequency, next_due_date=date(self.next_due_date) if self.next_due_date else None,
+            principal_outstanding=self.principal_outstanding, interest_outstanding=self.interest_outstanding,
+            penalty_outstanding=self.penalty_outstanding,
+            schedule=[{'number': line.number, 'due_date': date(line.due_date), 'principal': line.principal,
+                       'interest': line.interest, 'penalty': line.penalty, 'fee': line.fee, 'paid': line.total_paid,
+                       'outstanding': line.outstanding, 'state': line.state} for line in self.line_ids],
+            transactions=[{'date': date(tx.date), 'type': tx.type, 'channel': tx.channel, 'amount': tx.amount,
+                           'principal': tx.principal, 'interest': tx.interest, 'penalty': tx.penalty, 'fee': tx.fee,
+                           'overpayment': tx.overpayment, 'reference': tx.reference}
+                          for tx in self.transaction_ids.sorted(lambda tx: (tx.date, tx.id))])
+
+    @api.model
+    def sacco_loan_apply(self, member_number, product_code, amount, installments=None, guarantors=None,
+                         purpose=None):
+        """Submit an application for a member: checked like one keyed in by an officer (limit, bounds);
+        ``guarantors`` are ``[{'member': 'M0043', 'amount': 30000}]``, asked by SMS."""
+        member = self.env['ddcpts.sacco.member']._sacco_api_member(member_number)
+        if not isinstance(product_code, str):
+            raise UserError(_("Give the code of the loan product."))
+        product = self.env['ddcpts.sacco.loan.product'].search(
+            [('code', '=', product_code.strip().upper()), ('company_id', '=', member.company_id.id)], limit=1)
+        if not product:
+            raise UserError(_("There is no loan product %s.", product_code))
+        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount <= 0:
+            raise UserError(_("The amount must be a positive number."))
+        if installments is not None and (isinstance(installments, bool) or not isinstance(installments, int)):
+            raise UserError(_("The term is a whole number of installments."))
+        if purpose is not None and (not isinstance(purpose, str) or len(purpose) > 256):
+            raise UserError(_("The purpose is a text of at most 256 characters."))
+        pledges = []
+        for guarantor in guarantors or []:
+            if not isinstance(guarantor, dict) or set(guarantor) != {'member', 'amount'} \
+                    or not isinstance(guarantor['amount'], (int, float)) or isinstance(guarantor['amount'], bool):
+                raise UserError(_("Each guarantor is {'member': 'M0043', 'amount': 30000}."))
+            pledges.append(Command.create({
+                'member_id': self.env['ddcpts.sacco.member']._sacco_api_member(guarantor['member']).id,
+                'amount': guarantor['amount']}))
+        loan = self.create({'member_id': member.id, 'product_id': product.id, 'amount_requested': amount,
+                            'installments': installments or product.installments_default, 'purpose': purpose,
+                            'company_id': member.company_id.id, 'guarantor_ids': pledges})
+        loan.action_submit()
+        return loan._loan_api_data()
