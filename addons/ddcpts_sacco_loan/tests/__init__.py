@@ -5,3 +5,4 @@ from . import test_disbursement
 from . import test_repayment
 from . import test_daily_job
 from . import test_daily_job_concurrency
+from . import test_security
