@@ -807,6 +807,120 @@ class DdcptsSaccoLoan(models.Model):
         self.message_post(body=_("Repaid in full: the loan is closed and its guarantors released."))
 
     # ------------------------------------------------------------------
+    # Waivers and write-off (Fineract: waive interest / penalty, write off)
+    # ------------------------------------------------------------------
+
+    def action_waive_penalties(self):
+        for loan in self:
+            loan._loan_waive('penalty', fields.Date.context_today(loan))
+        return True
+
+    def action_waive_interest(self):
+        for loan in self:
+            loan._loan_waive('interest', fields.Date.context_today(loan))
+        return True
+
+    def _loan_waive(self, component, date, amount=None):
+        """Forgive interest or penalties still owed (all of them, or ``amount``), oldest installment
+        first. Interest already booked as income by the accrual is taken back out of income."""
+        self.ensure_one()
+        if component not in ('interest', 'penalty'):
+            raise UserError(_("Only interest and penalties can be waived."))
+        self._loan_check_state(('active',), _("waive charges"))
+        loan = lock_rows(self).sudo()
+        currency, product = loan.currency_id, loan.product_id
+        owed = currency.round(sum(line._loan_due(component) for line in loan.line_ids))
+        remaining = owed if amount is None else min(amount, owed)
+        if currency.compare_amounts(remaining, 0) <= 0:
+            raise UserError(_("%(loan)s owes no %(component)s to waive.", loan=loan.name, component=component))
+        waived, allocations = 0.0, []
+        for line in loan.line_ids.sorted('number'):
+            part = min(remaining - waived, line._loan_due(component))
+            if part > 0:
+                line[f'{component}_waived'] += part
+                allocations.append(Command.create({'installment_id': line.id, component: part}))
+                waived = currency.round(waived + part)
+        move = self.env['account.move']
+        if component == 'interest' and product.accrual_accounting and product.interest_receivable_account_id:
+            booked = min(waived, max(currency.round(loan.interest_accrued - sum(loan.line_ids.mapped('interest_paid'))),
+                                     0.0))
+            if booked:
+                move = loan._loan_post([(product.interest_income_account_id, booked, loan.partner_id),
+                                        (product.interest_receivable_account_id, -booked, loan.partner_id)],
+                                       date, _("Interest waived %s", loan.name))
+                loan.interest_accrued -= booked
+        loan.env['ddcpts.sacco.loan.transaction'].create({
+            'loan_id': loan.id, 'type': 'waiver', 'date': date, 'amount': waived, component: waived,
+            'move_id': move.id, 'allocation_ids': allocations})
+        loan.message_post(body=_("%(amount)s of %(component)s waived.", amount=currency.format(waived),
+                                 component=component))
+        if currency.is_zero(loan.total_outstanding):
+            loan._loan_close(date)
+        return waived
+
+    def action_write_off(self):
+        for loan in self:
+            loan._loan_write_off(fields.Date.context_today(loan))
+        return True
+
+    def _loan_write_off(self, date):
+        """Default: interest and penalties still owed are waived; the principal is recovered from the
+        borrower's deposits first, then from the guarantors in proportion to their pledges (each at most
+        their pledge and their deposits); what is left is written off to expense."""
+        self.ensure_one()
+        self._loan_check_state(('active',), _("write the loan off"))
+        for component in ('penalty', 'interest'):
+            if not self.currency_id.is_zero(sum(line._loan_due(component) for line in self.line_ids)):
+                self._loan_waive(component, date)
+        loan = lock_rows(self).sudo()
+        currency, product = loan.currency_id, loan.product_id
+        left = loan.principal_outstanding
+        deposits = product._loan_deposit_products()
+
+        def recover(member, wanted):
+            """Debit up to ``wanted`` of ``member``'s deposits, account by account, to the loan portfolio."""
+            taken = 0.0
+            for account in member.account_ids.filtered(lambda acc: acc.product_id in deposits):
+                part = min(wanted - taken, max(account.balance, 0.0))
+                if part > 0:
+                    loan._loan_post([(account.account_id, part, member.partner_id),
+                                     (product.receivable_account_id, -part, loan.partner_id)],
+                                    date, _("Recovery %(loan)s from %(member)s", loan=loan.name, member=member.number))
+                    taken = currency.round(taken + part)
+            return taken
+
+        recovered = recover(loan.member_id, left)
+        pledges = loan.guarantor_ids.filtered(lambda pledge: pledge.state == 'accepted')
+        pledged = sum(pledges.mapped('amount'))
+        still_owed = currency.round(left - recovered)
+        for pledge in pledges:
+            share = currency.round(still_owed * pledge.amount / pledged) if pledged else 0.0
+            taken = recover(pledge.member_id, min(share, pledge.amount)) if share > 0 else 0.0
+            pledge.write({'state': 'called', 'amount_recovered': taken})
+            recovered = currency.round(recovered + taken)
+        written_off = currency.round(left - recovered)
+        move = self.env['account.move']
+        if written_off:
+            move = loan._loan_post([(product.write_off_account_id or product.interest_income_account_id, written_off,
+                                     loan.partner_id),
+                                    (product.receivable_account_id, -written_off, loan.partner_id)],
+                                   date, _("Write-off %s", loan.name))
+        for line in loan.line_ids.sorted('number'):
+            due = line._loan_due('principal')
+            paid = min(due, recovered)
+            recovered = currency.round(recovered - paid)
+            line.write({'principal_paid': line.principal_paid + paid, 'principal_written_off': due - paid})
+        Transaction = loan.env['ddcpts.sacco.loan.transaction']
+        Transaction.create({'loan_id': loan.id, 'type': 'recovery', 'channel': 'deposits', 'date': date,
+                            'amount': left - written_off, 'principal': left - written_off})
+        Transaction.create({'loan_id': loan.id, 'type': 'write_off', 'date': date, 'amount': written_off,
+                            'principal': written_off, 'move_id': move.id})
+        loan.write({'state': 'written_off', 'closed_on': date})
+        loan.message_post(body=_("Written off: %(recovered)s recovered from deposits and guarantors, %(lost)s "
+                                 "written off.", recovered=currency.format(left - written_off),
+                                 lost=currency.format(written_off)))
+
+    # ------------------------------------------------------------------
     # Daily job: penalties, arrears, interest accrual (docs/sacco-loans.md, "Daily job")
     # ------------------------------------------------------------------
 

@@ -6,3 +6,4 @@ from . import test_repayment
 from . import test_daily_job
 from . import test_daily_job_concurrency
 from . import test_security
+from . import test_write_off
