@@ -25,5 +25,10 @@
     'demo': [
         'demo/ddcpts_sacco_loan_demo.xml',
     ],
+    'assets': {
+        'web.assets_tests': [
+            'ddcpts_sacco_loan/static/tests/tours/**/*',
+        ],
+    },
     'license': 'LGPL-3',
 }

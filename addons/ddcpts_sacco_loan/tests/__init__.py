@@ -7,3 +7,4 @@ from . import test_daily_job
 from . import test_daily_job_concurrency
 from . import test_security
 from . import test_write_off
+from . import test_ui
