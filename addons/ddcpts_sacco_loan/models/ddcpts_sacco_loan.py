@@ -585,6 +585,31 @@ class DdcptsSaccoLoan(models.Model):
         self.env['ddcpts.webhook.endpoint']._ddcpts_emit('loan.disbursed', self._loan_webhook_data(), record=self)
         return move
 
+    def action_undo_disbursal(self):
+        """Fineract's "undo disbursal": a loan disbursed by mistake goes back to approved. Only before
+        any repayment; the disbursement entry and the interest accrued are reversed."""
+        for loan in self:
+            loan._loan_check_state(('active',), _("undo the disbursal"))
+            loan = lock_rows(loan).sudo()
+            if loan.transaction_ids.filtered(lambda tx: tx.type != 'disbursement' and not tx.reversed):
+                raise UserError(_("%s has repayments or other movements since its disbursement: its disbursal "
+                                  "can no longer be undone.", loan.name))
+            today = fields.Date.context_today(loan)
+            disbursement = loan.transaction_ids.filtered(lambda tx: tx.type == 'disbursement' and not tx.reversed)
+            disbursement.move_id._reverse_moves([{'date': today, 'ref': _("Undo disbursal %s", loan.name)}],
+                                                cancel=True)
+            product = loan.product_id
+            if loan.interest_accrued and product.interest_receivable_account_id:
+                loan._loan_post([(product.interest_income_account_id, loan.interest_accrued, loan.partner_id),
+                                 (product.interest_receivable_account_id, -loan.interest_accrued, loan.partner_id)],
+                                today, _("Undo disbursal %s: interest accrued", loan.name))
+            disbursement.reversed = True
+            loan.write({'state': 'approved', 'disbursed_on': False, 'interest_accrued': 0.0, 'job_date': False,
+                        'days_in_arrears': 0, 'arrears_amount': 0.0, 'overdue_since': False})
+            loan._loan_build_schedule()
+            loan.message_post(body=_("Disbursal undone: the entry %s was reversed.", disbursement.move_id.name))
+        return True
+
     def _loan_post(self, lines, date, ref):
         """Post one entry of ``(account, balance, partner)`` lines (zero lines dropped), as superuser:
         officers act through the loan's screens, which check their rights."""

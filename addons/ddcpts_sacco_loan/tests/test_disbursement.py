@@ -1,3 +1,6 @@
+from datetime import date
+
+from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import DISBURSED, LoanCase
@@ -29,6 +32,23 @@ class TestLoanDisbursement(LoanCase):
         delivery = self.env['ddcpts.webhook.delivery'].search([('endpoint_id', '=', endpoint.id)])
         self.assertEqual(delivery.event, 'loan.disbursed')
         self.assertTrue(self.env['sms.sms'].search([('partner_id', '=', partner), ('body', 'like', 'was sent to you')]))
+
+    def test_undo_disbursal(self):
+        loan = self.disbursed(100000)
+        self.Loan._cron_loan_daily(date(2026, 2, 14))
+        entry = loan.transaction_ids.move_id
+        loan.action_undo_disbursal()
+        self.assertRecordValues(loan, [{'state': 'approved', 'disbursed_on': False, 'interest_accrued': 0}])
+        self.assertTrue(loan.transaction_ids.reversed)
+        self.assertEqual(entry.reversal_move_ids.state, 'posted')
+        portfolio = self.env['account.move.line'].search([('account_id', 'in', (self.gl_portfolio
+                                                                                 | self.gl_interest_receivable).ids),
+                                                          ('parent_state', '=', 'posted')])
+        self.assertAlmostEqual(sum(portfolio.mapped('balance')), 0, places=2, msg="nothing owed any more")
+        loan.with_user(self.officer).action_disburse(date=DISBURSED)
+        self.repay(loan, 1000, DISBURSED)
+        with self.assertRefused(UserError, "has repayments .* can no longer be undone"):
+            loan.action_undo_disbursal()
 
     def test_capitalised_charges_are_added_to_the_principal(self):
         self.product.write({'fee_mode': 'capitalised', 'insurance_mode': 'capitalised'})
