@@ -198,7 +198,9 @@ class DdcptsSaccoLoan(models.Model):
         fee = product.fee_value if product.fee_type == 'fixed' else amount * product.fee_value / 100
         return currency.round(fee), currency.round(amount * product.insurance_percent / 100)
 
-    def _loan_compute_amounts(self):
+    def _loan_compute_amounts(self, date=None):
+        """Charges, principal and net disbursement; a top-up's net is less the old loan's payoff on
+        ``date`` (default today), the day it is cleared."""
         for loan in self:
             fee, insurance = loan._loan_charges()
             capitalised = deducted = 0.0
@@ -207,7 +209,8 @@ class DdcptsSaccoLoan(models.Model):
                     capitalised += charge
                 else:
                     deducted += charge
-            cleared = loan.topup_of_id._loan_payoff(fields.Date.context_today(loan)) if loan.topup_of_id else 0.0
+            cleared = loan.topup_of_id._loan_payoff(date or fields.Date.context_today(loan)) \
+                if loan.topup_of_id else 0.0
             super(DdcptsSaccoLoan, loan).write({
                 'fee_amount': fee, 'insurance_amount': insurance,
                 'principal': loan.amount_requested + capitalised,
@@ -518,7 +521,7 @@ class DdcptsSaccoLoan(models.Model):
         self._loan_check_state(('approved',), _("disburse the loan"))
         date = fields.Date.to_date(date) or fields.Date.context_today(self)
         for loan in self:
-            loan._loan_compute_amounts()
+            loan._loan_compute_amounts(date)
             if loan.currency_id.compare_amounts(loan.net_disbursed, 0) <= 0:
                 raise UserError(_("%s leaves nothing to disburse once its charges and the loan it clears are "
                                   "deducted.", loan.name))
@@ -561,7 +564,9 @@ class DdcptsSaccoLoan(models.Model):
         self.ensure_one()
         product, partner = self.product_id, self.partner_id
         receivable_account = partner.with_company(self.company_id).property_account_receivable_id
-        cleared = self.topup_of_id._loan_payoff(date) if self.topup_of_id else 0.0
+        # what the net disbursement left aside to clear a topped-up loan (its payoff when requested)
+        cleared = self.currency_id.round(self.principal - self.fee_amount - self.insurance_amount
+                                         - self.net_disbursed) if self.topup_of_id else 0.0
         lines = [(product.receivable_account_id, self.principal, partner),
                  (paid_from_account, -self.net_disbursed, partner),
                  (product.fee_income_account_id, -self.fee_amount, partner),

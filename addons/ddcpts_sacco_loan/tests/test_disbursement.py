@@ -76,3 +76,22 @@ class TestLoanDisbursement(LoanCase):
         receivable = payout.payment_id.move_id.line_ids.filtered(
             lambda line: line.account_id == payout.payment_id.destination_account_id)
         self.assertTrue(receivable.reconciled, "the payout's receivable is cleared by the disbursement entry")
+
+    def test_top_up_clears_the_old_loan(self):
+        self.product.write({'topup_allowed': True, 'topup_min_paid_percent': 10, 'max_active_loans': 1})
+        old = self.disbursed(100000)
+        self.repay(old, 8884.88, date(2026, 2, 28))
+        new = self.application(110000, guarantors=[(self.member_with_deposits(70000), 70000)],
+                               topup_of_id=old.id)
+        self.assertIn("is 7.9 % repaid; a top-up needs 10.0 %", "\n".join(new._loan_eligibility()))
+        self.repay(old, 8884.88, date(2026, 3, 31))
+        new.with_user(self.officer).action_submit()
+        new.guarantor_ids.action_accept()
+        new.with_user(self.officer).action_appraise()
+        new.with_user(self.manager).action_approve()
+        payoff = old._loan_payoff(date(2026, 4, 10))
+        new.with_user(self.officer).action_disburse(date=date(2026, 4, 10))
+        self.assertRecordValues(old, [{'state': 'closed', 'total_outstanding': 0}])
+        self.assertEqual(old.transaction_ids.filtered(lambda t: t.channel == 'topup').amount, payoff)
+        self.assertRecordValues(new, [{'state': 'active', 'principal': 110000}])
+        self.assertAlmostEqual(new.net_disbursed, 110000 - 2200 - payoff, places=2)
