@@ -10,10 +10,8 @@ to the targets (STK at least 0.5x the bare route's rate, at most 20 queries per 
 ``DDCPTS_BENCH_STK_CALLBACKS`` (default 2000) callbacks per route.
 """
 import os
-import time
 
 import common as bench
-import requests
 from mpesa_fixtures import bench_provider
 
 CALLBACKS = int(os.environ.get('DDCPTS_BENCH_STK_CALLBACKS', 2000))
@@ -59,31 +57,6 @@ def stk_body(index, amount):
     }}}
 
 
-def deliver(url, bodies, path_prefix):
-    """Have the simulator hold every body, then send them all at once; return the route's figures."""
-    bench.sandbox('POST', '/_sandbox/reset', json={'hold_callbacks': True})
-    token = requests.post(f'{bench.sandbox_url()}/echo/oauth/token', timeout=30,
-                          headers={'Authorization': 'Basic YmVuY2g6YmVuY2g='}).json()['access_token']
-    session = requests.Session()
-    session.headers['Authorization'] = f'Bearer {token}'
-    for body in bodies:
-        session.post(f'{bench.sandbox_url()}/echo/api/callback', json={'callback_url': url, 'payload': body},
-                     timeout=30).raise_for_status()
-    since = bench.log_offset()
-    started = time.monotonic()
-    records = bench.sandbox('POST', '/_sandbox/callbacks/deliver', json={'timeout': 3600}, timeout=3700)['callbacks']
-    seconds = time.monotonic() - started
-    time.sleep(1)  # the server writes its access log line after answering
-    queries = bench.query_counts(path_prefix, since)
-    return {
-        'callbacks': len(records),
-        'failed': sum(record['state'] != 'delivered' for record in records),
-        'seconds': seconds,
-        'per_second': len(records) / seconds,
-        'queries_per_callback': sum(queries) / max(len(queries), 1),
-    }
-
-
 def main():
     with bench.odoo_env() as env:
         urls = fixtures(env)
@@ -94,11 +67,11 @@ def main():
 def measure(env, urls):
     bare_body = {'jsonrpc': '2.0', 'method': 'call', 'params': {}, 'id': 1}
     rows = [
-        {'route': 'bare Odoo JSON route', **deliver(urls['bare'], [bare_body] * CALLBACKS,
-                                                    '/web/webclient/version_info')},
-        {'route': 'foundation no-op callback', **deliver(urls['noop'], [
+        {'route': 'bare Odoo JSON route', **bench.deliver_callbacks(
+            urls['bare'], [bare_body] * CALLBACKS, '/web/webclient/version_info')},
+        {'route': 'foundation no-op callback', **bench.deliver_callbacks(urls['noop'], [
             {'event_id': f'bench-{index}', 'amount': 1} for index in range(CALLBACKS)], '/ddcpts/test/')},
-        {'route': 'M-Pesa STK callback', **deliver(urls['stk'], [
+        {'route': 'M-Pesa STK callback', **bench.deliver_callbacks(urls['stk'], [
             stk_body(index, amount) for index, amount in enumerate(urls['amounts'])], '/ddcpts/daraja/')},
     ]
     workers = os.environ.get('DDCPTS_BENCH_WORKERS', '2')

@@ -115,3 +115,35 @@ def json_rpc_session():
     session = requests.Session()
     session.headers['Content-Type'] = 'application/json'
     return session
+
+
+def deliver_callbacks(url, bodies, path_prefix, *, reset=True):
+    """Have the simulator hold every body, then send them all at once; return the route's figures.
+
+    :param url: the callback URL, or a list of one URL per body
+    :param reset: reset the simulator into hold mode first; with False, what it knows is kept (payments
+        a callback's processor queries) and the caller has reset it with ``{'hold_callbacks': True}``
+    """
+    if reset:
+        sandbox('POST', '/_sandbox/reset', json={'hold_callbacks': True})
+    urls = url if isinstance(url, list) else [url] * len(bodies)
+    token = requests.post(f'{sandbox_url()}/echo/oauth/token', timeout=30,
+                          headers={'Authorization': 'Basic YmVuY2g6YmVuY2g='}).json()['access_token']
+    session = requests.Session()
+    session.headers['Authorization'] = f'Bearer {token}'
+    for body, body_url in zip(bodies, urls):
+        session.post(f'{sandbox_url()}/echo/api/callback', json={'callback_url': body_url, 'payload': body},
+                     timeout=30).raise_for_status()
+    since = log_offset()
+    started = time.monotonic()
+    records = sandbox('POST', '/_sandbox/callbacks/deliver', json={'timeout': 3600}, timeout=3700)['callbacks']
+    seconds = time.monotonic() - started
+    time.sleep(1)  # the server writes its access log line after answering
+    queries = query_counts(path_prefix, since)
+    return {
+        'callbacks': len(records),
+        'failed': sum(record['state'] != 'delivered' for record in records),
+        'seconds': seconds,
+        'per_second': len(records) / seconds,
+        'queries_per_callback': sum(queries) / max(len(queries), 1),
+    }

@@ -11,7 +11,8 @@ def bench_provider(env):
         'currency_id': kes.id if env.company.currency_id != kes else False,
     })
     provider = env.ref('ddcpts_mpesa.payment_provider_mpesa')
-    provider.write({
+    provider.write({  # the demo provider, moved from the Kenyan demo company to the bench's
+        'company_id': env.company.id,
         'state': 'test', 'mpesa_environment': 'custom', 'mpesa_custom_url': bench.sandbox_url(),
         'mpesa_consumer_key': 'bench', 'mpesa_consumer_secret': 'bench', 'mpesa_passkey': 'bench',
         'mpesa_shortcode': '174379', 'journal_id': journal.id, 'ddcpts_public_url': bench.server_url(),

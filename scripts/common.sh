@@ -52,6 +52,31 @@ ensure_chromium() {
   apt_install chromium fonts-liberation
 }
 
+ensure_wkhtmltopdf() {  # PDF printing: the patched build Odoo recommends when it can be had, else Debian's
+  wkhtmltopdf --version 2>/dev/null | grep -q "with patched qt" && return 0
+  local codename arch url deb="$LOCAL_DIR/wkhtmltox.deb"
+  codename="$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")"
+  arch="$(dpkg --print-architecture 2>/dev/null || true)"
+  # DDCPTS_WKHTMLTOPDF_URL: another .deb of wkhtmltox; empty to skip the download
+  url="${DDCPTS_WKHTMLTOPDF_URL-https://github.com/wkhtmltopdf/packaging/releases/download/0.12.6.1-3/wkhtmltox_0.12.6.1-3.${codename}_${arch}.deb}"
+  if [ -n "$url" ] && [ -n "$codename" ] && [ -n "$arch" ] && command -v apt-get >/dev/null; then
+    log "downloading the patched wkhtmltopdf that Odoo recommends: $url"
+    # optional and fast to give up: no internet, a proxy or an unknown distribution falls back below
+    if "$PYTHON" -c "import sys, urllib.request, shutil
+with urllib.request.urlopen(sys.argv[1], timeout=10) as answer, open(sys.argv[2], 'wb') as out:
+    shutil.copyfileobj(answer, out)" "$url" "$deb" 2>/dev/null \
+       && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$deb"; then
+      rm -f "$deb"
+      return 0
+    fi
+    rm -f "$deb"
+  fi
+  command -v wkhtmltopdf >/dev/null || apt_install wkhtmltopdf
+  log "WARNING: wkhtmltopdf is Debian's build, without Odoo's patched Qt: printed invoices and reports have"
+  log "         no company header and footer (the KRA eTIMS block is in the body and is printed). Install"
+  log "         wkhtmltox 0.12.6.1 from https://github.com/wkhtmltopdf/packaging/releases for full PDFs."
+}
+
 pip_install() { PIP_ROOT_USER_ACTION=ignore "$PYTHON" -m pip install -q --disable-pip-version-check "$@"; }
 
 ensure_odoo() {  # installs Odoo 18.0 from $ODOO_SOURCE unless it is importable already

@@ -2,11 +2,14 @@
 # `make run`: set up and start the suite: a PostgreSQL cluster in .local/, a database with every
 # DDCPTS addon and demo data (created on the first run, reused afterwards), the provider simulator
 # on http://localhost:8070 and Odoo on http://localhost:8069. Ctrl-C stops everything.
+# Ports: DDCPTS_HTTP_PORT (8069), DDCPTS_GEVENT_PORT (8072, live chat/bus), DDCPTS_SANDBOX_PORT (8070).
 source "$(dirname "$0")/common.sh"
 
 ensure_setup
-command -v wkhtmltopdf >/dev/null || apt_install wkhtmltopdf  # PDF invoices (with the eTIMS block)
+ensure_wkhtmltopdf  # PDF invoices (with the eTIMS block)
 DB="${DDCPTS_DB:-ddcpts}"
+HTTP_PORT="${DDCPTS_HTTP_PORT:-8069}"
+GEVENT_PORT="${DDCPTS_GEVENT_PORT:-8072}"
 SANDBOX_PORT="${DDCPTS_SANDBOX_PORT:-8070}"
 PGDATA_DIR="$LOCAL_DIR/pgdata"
 KEY_FILE="$LOCAL_DIR/encryption.key"
@@ -25,14 +28,14 @@ sandbox_start "$SANDBOX_PORT" "$LOCAL_DIR/sandbox.log"
 export DDCPTS_SANDBOX_URL="$SANDBOX_URL"
 
 ODOO_ARGS=(-c "$ROOT/config/local.conf" --addons-path="$(odoo_addons_path)" --data-dir="$LOCAL_DIR/data"
-           "${DB_ARGS[@]}" -d "$DB" --db-filter="^$DB\$")
+           "${DB_ARGS[@]}" -d "$DB" --db-filter="^$DB\$" --http-port="$HTTP_PORT" --gevent-port="$GEVENT_PORT")
 MODULES="$(addon_names "$ROOT/addons")"
 log "installing $MODULES with demo data (the first run creates the database $DB: a few minutes)"
 odoo_cmd "${ODOO_ARGS[@]}" -i "$MODULES" --stop-after-init
 
 cat >&2 <<MSG
 
-  DDCPTS is starting on http://localhost:8069  (login: admin / password: admin)
+  DDCPTS is starting on http://localhost:$HTTP_PORT  (login: admin / password: admin)
   Provider simulator: $SANDBOX_URL  (control API: $SANDBOX_URL/_sandbox/health)
   Stop with Ctrl-C. The database stays in .local/ for the next run (make clean removes it).
 

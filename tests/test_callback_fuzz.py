@@ -27,7 +27,9 @@ KEYS = [
     'ResultDesc', 'CallbackMetadata', 'Item', 'Name', 'Value', 'TransactionType', 'TransID', 'TransTime',
     'TransAmount', 'BusinessShortCode', 'BillRefNumber', 'InvoiceNumber', 'OrgAccountBalance', 'MSISDN',
     'FirstName', 'Result', 'ResultType', 'OriginatorConversationID', 'ConversationID', 'TransactionID',
-    'ResultParameters', 'ResultParameter', 'ReferenceData', 'ReferenceItem',
+    'ResultParameters', 'ResultParameter', 'ReferenceData', 'ReferenceItem', 'referenceId', 'externalId',
+    'financialTransactionId', 'payer', 'payee', 'partyIdType', 'partyId', 'payerMessage', 'payeeNote', 'reason',
+    'code',
 ]
 CONTROL = st.sampled_from(['\x00', '\x01', '\x08', '\x0b', '\x1b', '\x7f', '\x85', '\x9f'])
 POISONED_TEXT = st.builds(lambda before, control, after: before + control + after,
@@ -137,7 +139,7 @@ class TestCallbackFuzz(HttpCase):
         """The enumeration itself: at least the routes of the addons known to be installed."""
         self.assertTrue(self.paths)
         prefixes = {'ddcpts_sms': '/ddcpts/sms/africastalking/', 'test_ddcpts_base': '/ddcpts/test/',
-                    'ddcpts_mpesa': '/ddcpts/daraja/'}
+                    'ddcpts_mpesa': '/ddcpts/daraja/', 'ddcpts_momo': '/ddcpts/momo/'}
         for module, prefix in prefixes.items():
             if module in self.env.registry._init_modules:
                 self.assertTrue([path for path in self.paths if path.startswith(prefix)], prefix)

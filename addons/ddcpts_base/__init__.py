@@ -1,4 +1,5 @@
 from . import models
+from . import wizard
 from . import controllers
 from .tools.redaction import install_callback_token_filter
 

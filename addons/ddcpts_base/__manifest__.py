@@ -20,6 +20,7 @@
         'data/mail_activity_type_data.xml',
 
         'views/ddcpts_menus.xml',
+        'views/ddcpts_dashboard_views.xml',
         'views/ddcpts_callback_views.xml',
         'views/ddcpts_provider_call_views.xml',
         'views/ddcpts_health_status_views.xml',
@@ -29,10 +30,23 @@
         'views/res_partner_views.xml',
         'views/res_users_views.xml',
         'views/res_config_settings_views.xml',
+        'wizard/ddcpts_mobile_payment_request_views.xml',
     ],
     'demo': [
         'demo/ddcpts_demo.xml',
     ],
+    'assets': {
+        'web.assets_backend': [
+            'ddcpts_base/static/src/dashboard/**/*',
+            'ddcpts_base/static/src/fields/**/*',
+        ],
+        'web.assets_frontend': [
+            'ddcpts_base/static/src/js/mobile_payment_form.js',
+        ],
+        'web.assets_tests': [
+            'ddcpts_base/static/tests/tours/**/*',
+        ],
+    },
     'application': True,
     'license': 'LGPL-3',
 }

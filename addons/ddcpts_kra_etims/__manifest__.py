@@ -38,6 +38,9 @@
         'demo/ddcpts_kra_etims_demo.xml',
     ],
     'assets': {
+        'web.assets_backend': [
+            'ddcpts_kra_etims/static/src/**/*',
+        ],
         'web.assets_tests': [
             'ddcpts_kra_etims/static/tests/tours/**/*',
         ],

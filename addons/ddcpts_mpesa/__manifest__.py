@@ -6,7 +6,7 @@
                "balance, reversals and till statement reconciliation through Safaricom Daraja.",
     'author': "DDCPTS",
     'website': "https://github.com/ddcpts/ddcpts",
-    'depends': ['ddcpts_base', 'payment', 'account_payment'],
+    'depends': ['ddcpts_base', 'payment', 'account_payment', 'l10n_ke'],
     'external_dependencies': {
         'python': ['cryptography', 'requests', 'openpyxl'],
     },
@@ -27,7 +27,6 @@
         'views/account_bank_statement_line_views.xml',
         'views/ddcpts_mpesa_request_views.xml',
         'views/ddcpts_payout_views.xml',
-        'wizard/ddcpts_mpesa_stk_request_views.xml',
         'wizard/ddcpts_mpesa_review_assign_views.xml',
         'wizard/ddcpts_mpesa_statement_import_views.xml',
         'views/ddcpts_mpesa_menus.xml',

@@ -6,7 +6,7 @@
                "savings posted to the general ledger, receipts and mobile-money allocation by paybill reference.",
     'author': "DDCPTS",
     'website': "https://github.com/ddcpts/ddcpts",
-    'depends': ['ddcpts_base', 'account', 'payment', 'portal', 'ddcpts_sms'],
+    'depends': ['ddcpts_base', 'account', 'payment', 'portal', 'ddcpts_sms', 'l10n_ke'],
     'external_dependencies': {
         'python': ['python-stdnum', 'phonenumbers', 'openpyxl'],
     },

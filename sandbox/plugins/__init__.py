@@ -2,6 +2,7 @@
 
 from .echo import EchoPlugin
 from .daraja import DarajaPlugin
+from .momo import MomoPlugin
 from .etims import EtimsPlugin
 from .africastalking import AfricasTalkingPlugin
 from .infobip import InfobipPlugin
@@ -10,5 +11,6 @@ from .twilio import TwilioPlugin
 from .ussd import UssdPlugin
 
 PLUGINS = [
-    EchoPlugin, DarajaPlugin, EtimsPlugin, AfricasTalkingPlugin, InfobipPlugin, MtnSmsPlugin, TwilioPlugin, UssdPlugin,
+    EchoPlugin, DarajaPlugin, MomoPlugin, EtimsPlugin, AfricasTalkingPlugin, InfobipPlugin, MtnSmsPlugin, TwilioPlugin,
+    UssdPlugin,
 ]

@@ -138,6 +138,8 @@ class Receiver:
                 self.end_headers()
                 self.wfile.write(answer)
 
+            do_PUT = do_POST  # MTN MoMo calls back with PUT
+
             def log_message(self, format, *args):
                 pass
 

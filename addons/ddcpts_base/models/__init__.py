@@ -7,11 +7,15 @@ from . import ddcpts_provider_token
 from . import ddcpts_health_status
 from . import ddcpts_provider_mixin
 from . import ddcpts_callback
+from . import ddcpts_collection_report
+from . import ddcpts_dashboard
 from . import ddcpts_webhook_event
 from . import ddcpts_webhook_endpoint
 from . import ddcpts_webhook_delivery
 from . import ddcpts_payout
 from . import ir_http
+from . import account_move
+from . import payment_provider
 from . import payment_transaction
 from . import res_config_settings
 from . import res_partner

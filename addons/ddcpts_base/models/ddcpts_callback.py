@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.ddcpts_base.exceptions import RETRYABLE_DATABASE_ERRORS, CallbackDeferred, CallbackInputError
 from odoo.addons.ddcpts_base.tools.actions import notification
+from odoo.addons.ddcpts_base.tools.display import pretty_json
 from odoo.addons.ddcpts_base.tools.locking import process_queue
 from odoo.addons.ddcpts_base.tools.orm import browse_existing
 
@@ -37,6 +38,8 @@ class DdcptsCallback(models.Model):
     headers = fields.Text(readonly=True, help="The request headers that matter (JSON).")
     content_type = fields.Selection(CONTENT_TYPES, required=True, default='json', readonly=True)
     body = fields.Text(readonly=True)
+    body_display = fields.Text("Body (formatted)", compute='_compute_display')
+    headers_display = fields.Text("Headers (formatted)", compute='_compute_display')
     received_at = fields.Datetime(required=True, default=fields.Datetime.now, index=True, readonly=True)
     state = fields.Selection([
         ('received', "Received"),
@@ -47,14 +50,21 @@ class DdcptsCallback(models.Model):
     ], required=True, default='received', index=True, readonly=True,
         help="Rejected: refused before processing (wrong token, address not allowed, body too large).")
     error = fields.Text(readonly=True)
-    response_status = fields.Integer("Answered HTTP Status", readonly=True)
+    response_status = fields.Integer("Answered HTTP Status", readonly=True, aggregator=None)
     processed_at = fields.Datetime(readonly=True)
-    attempt_count = fields.Integer("Processing Attempts", readonly=True)
+    attempt_count = fields.Integer("Processing Attempts", readonly=True, aggregator=None)
     reference = fields.Char(index=True, readonly=True, help="The provider's reference of the event, once known.")
     provider_model = fields.Char(readonly=True)
-    provider_res_id = fields.Many2oneReference("Provider Record", model_field='provider_model', readonly=True)
+    provider_res_id = fields.Many2oneReference("Provider Record", model_field='provider_model', readonly=True,
+                                              aggregator=None)
     processor = fields.Char(readonly=True, help="model.method that processes this callback.")
     company_id = fields.Many2one('res.company', index=True, readonly=True)
+
+    @api.depends('body', 'headers')
+    def _compute_display(self):
+        for callback in self:
+            callback.body_display = pretty_json(callback.body)
+            callback.headers_display = pretty_json(callback.headers)
 
     # ------------------------------------------------------------------
     # Storage

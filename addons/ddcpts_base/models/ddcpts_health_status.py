@@ -22,7 +22,7 @@ class DdcptsHealthStatus(models.Model):
     provider = fields.Char(required=True, index=True)
     name = fields.Char(required=True)
     res_model = fields.Char(required=True)
-    res_id = fields.Many2oneReference(model_field='res_model', required=True)
+    res_id = fields.Many2oneReference(model_field='res_model', required=True, aggregator=None)
     company_id = fields.Many2one('res.company')
     state = fields.Selection(
         [('ok', "Working"), ('failing', "Failing")], required=True, default='ok',
@@ -31,10 +31,17 @@ class DdcptsHealthStatus(models.Model):
     last_failure_at = fields.Datetime("Last Failure")
     last_error = fields.Text()
     last_check_at = fields.Datetime("Last Check")
+    kind = fields.Char("Type", compute='_compute_kind', help="What kind of provider record this is.")
 
     _sql_constraints = [
         ('record_unique', 'UNIQUE(res_model, res_id)', "One health status per provider record."),
     ]
+
+    @api.depends('res_model')
+    def _compute_kind(self):
+        for status in self:
+            model = self.env.registry.get(status.res_model)
+            status.kind = model._description if model is not None else status.provider
 
     @api.model
     def _ddcpts_record_result(self, provider_record, success, error=None, check=False):

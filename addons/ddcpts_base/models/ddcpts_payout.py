@@ -92,7 +92,7 @@ class DdcptsPayout(models.Model):
                                   help="Unique id sent to the provider so a resend can never pay twice.")
     provider_reference = fields.Char(copy=False, tracking=True, index=True,
                                      help="Receipt or transaction id given by the provider.")
-    provider_message = fields.Char(copy=False, help="Last status text from the provider.")
+    provider_message = fields.Char(copy=False, readonly=True, help="Last status text from the provider.")
     last_error = fields.Text(copy=False, readonly=True)
     payment_id = fields.Many2one('account.payment', "Payment", readonly=True, copy=False)
 
@@ -123,7 +123,7 @@ class DdcptsPayout(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if not self.env.su and (WORKFLOW_FIELDS | {'provider_reference'}) & vals.keys():
+            if not self.env.su and self._ddcpts_workflow_values(vals):
                 raise UserError(_("A payout starts as a draft; its state changes through the buttons."))
             if vals.get('name', _("New")) == _("New"):
                 vals['name'] = self.env['ir.sequence'].next_by_code('ddcpts.payout') or _("New")
@@ -131,6 +131,16 @@ class DdcptsPayout(models.Model):
         payouts = super().create(vals_list)
         payouts._normalize_recipient_phone()
         return payouts
+
+    @api.model
+    def _ddcpts_workflow_values(self, vals):
+        """Workflow fields given other values than their defaults (the web client sends every field of
+        the form on save, e.g. ``state: 'draft'`` and ``provider_message: False``)."""
+        defaults = {'state': 'draft', 'requested_by_id': self.env.uid}
+        return {
+            name for name in (WORKFLOW_FIELDS | {'provider_reference'}) & vals.keys()
+            if vals[name] and vals[name] != defaults.get(name)
+        }
 
     def write(self, vals):
         if not self.env.su:
@@ -157,10 +167,15 @@ class DdcptsPayout(models.Model):
 
     def _normalize_recipient_phone(self):
         for payout in self.filtered('recipient_phone'):
-            country = payout.partner_id.country_id.code or payout.company_id.country_id.code or 'KE'
-            msisdn = normalize_msisdn(payout.recipient_phone, country)
+            msisdn = payout._ddcpts_recipient_msisdn()
             if msisdn != payout.recipient_phone:
                 super(DdcptsPayout, payout).write({'recipient_phone': msisdn})
+
+    def _ddcpts_recipient_msisdn(self):
+        """Hook: the recipient's number as the channel sends it (default: a Kenyan or Ghanaian MSISDN)."""
+        self.ensure_one()
+        country = self.partner_id.country_id.code or self.company_id.country_id.code or 'KE'
+        return normalize_msisdn(self.recipient_phone, country)
 
     # ------------------------------------------------------------------
     # Maker-checker

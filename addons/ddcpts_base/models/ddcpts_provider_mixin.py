@@ -1,6 +1,7 @@
 import hashlib
 import ipaddress
 import logging
+import os
 import secrets
 import time
 from datetime import timedelta
@@ -25,6 +26,7 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 REQUEST_RETRY_DELAYS = (0.5, 2.0)  # seconds slept before the 2nd and 3rd attempts of an idempotent call
 TOKEN_REFRESH_MARGIN = timedelta(seconds=60)
 TOKEN_LOCK_ATTEMPTS = 5
+DEMO_SIMULATOR_URL = 'http://localhost:8070'
 
 
 class DdcptsProviderMixin(models.AbstractModel):
@@ -54,6 +56,12 @@ class DdcptsProviderMixin(models.AbstractModel):
         help="Address at which the provider reaches this Odoo (https in production). Empty: the web base URL.",
     )
 
+    ddcpts_callback_urls = fields.Json(
+        "Callback URLs", compute='_compute_ddcpts_callback_urls', groups='base.group_system',
+        help="The addresses at which the provider reports back; each holds this record's secret token.",
+    )
+    ddcpts_setup_checklist = fields.Json("Setup Checklist", compute='_compute_ddcpts_setup_checklist')
+
     # ------------------------------------------------------------------
     # To implement by each integration
     # ------------------------------------------------------------------
@@ -61,6 +69,17 @@ class DdcptsProviderMixin(models.AbstractModel):
     def _ddcpts_provider_code(self):
         """Technical code of the integration (``mpesa``, ``africastalking``, …) used in logs."""
         raise NotImplementedError()
+
+    def _ddcpts_callback_urls(self):
+        """``[(label, url)]``: the callback URLs to show on the form (built with ``_ddcpts_callback_url``)."""
+        return []
+
+    def _ddcpts_setup_steps(self):
+        """``[(label, done)]``: what is left before the integration works, shown as a checklist.
+        Integrations put their own steps (credentials, URLs registered…) before these."""
+        health = self.env['ddcpts.health.status'].sudo().search(
+            [('res_model', '=', self._name), ('res_id', '=', self._origin.id)], limit=1)
+        return [(_("A test call succeeded (Test Connection)"), health.state == 'ok' and bool(health.last_success_at))]
 
     def _ddcpts_health_check(self):
         """Make a cheap authenticated call to the provider; raise an exception when it fails."""
@@ -191,6 +210,25 @@ class DdcptsProviderMixin(models.AbstractModel):
             )
         return token
 
+    def _ddcpts_bearer_request(self, method, url, fetch_token, *, scope='default', token_rejected=None,
+                               headers=None, **kwargs):
+        """``_ddcpts_request`` with ``Authorization: Bearer <cached token>``; a token the provider rejects
+        (``token_rejected(response)``, default: HTTP 401) is renewed and the call sent once more.
+
+        Safe for payment requests too: the gateway refused the call before anything was done. The
+        cache is only cleared while it still holds the rejected token (see ``_ddcpts_invalidate_token``).
+        """
+        self.ensure_one()
+        token_rejected = token_rejected or (lambda response: response.status_code == 401)
+        for attempt in (1, 2):
+            token = self._ddcpts_bearer_token(fetch_token, scope=scope)
+            response = self._ddcpts_request(
+                method, url, headers={**(headers or {}), 'Authorization': f'Bearer {token}'}, **kwargs)
+            if attempt == 1 and token_rejected(response):
+                self._ddcpts_invalidate_token(scope=scope, rejected_token=token)
+                continue
+            return response
+
     def _ddcpts_invalidate_token(self, scope='default', rejected_token=None):
         """Forget the cached token (the provider rejected it): the next call fetches a new one.
 
@@ -209,6 +247,21 @@ class DdcptsProviderMixin(models.AbstractModel):
             if not row or (rejected_token is not None and row[1] and crypto.decrypt(row[1]) != rejected_token):
                 return
             cr.execute("UPDATE ddcpts_provider_token SET expires_at = NULL WHERE id = %s", (row[0],))
+
+    # ------------------------------------------------------------------
+    # Setup shown on the form (widgets ddcpts_callback_urls and ddcpts_checklist)
+    # ------------------------------------------------------------------
+
+    def _compute_ddcpts_callback_urls(self):
+        for record in self:
+            # the token is made when first needed: only for saved records
+            urls = record._origin._ddcpts_callback_urls() if record._origin.id else []
+            record.ddcpts_callback_urls = [{'label': label, 'url': url} for label, url in urls]
+
+    def _compute_ddcpts_setup_checklist(self):
+        for record in self:
+            record.ddcpts_setup_checklist = [{'label': label, 'done': bool(done)}
+                                             for label, done in record._ddcpts_setup_steps()]
 
     # ------------------------------------------------------------------
     # Callback routes
@@ -286,6 +339,17 @@ class DdcptsProviderMixin(models.AbstractModel):
                         )) from error
 
     # ------------------------------------------------------------------
+    # Demo data
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ddcpts_demo_use_simulator(self, res_id, field_name, path=''):
+        """Demo data: point a demo record at the provider simulator of this run (``DDCPTS_SANDBOX_URL``,
+        set by ``make run`` and ``make test`` whatever its port), else at its default address."""
+        url = (os.environ.get('DDCPTS_SANDBOX_URL') or DEMO_SIMULATOR_URL).rstrip('/')
+        self.browse(res_id).write({field_name: url + path})
+
+    # ------------------------------------------------------------------
     # Health
     # ------------------------------------------------------------------
 
@@ -293,8 +357,9 @@ class DdcptsProviderMixin(models.AbstractModel):
         """Button: run the connectivity check now and tell the user the outcome."""
         self.ensure_one()
         success, message = self._ddcpts_run_health_check()
+        # reloaded: the form's setup checklist shows the outcome
         return notification(message, _("Connection to %s", self.display_name), kind='success' if success else 'danger',
-                            sticky=not success)
+                            sticky=not success, reload=True)
 
     def _ddcpts_run_health_check(self):
         """Run the check, record its outcome on the health status, return ``(success, message)``."""

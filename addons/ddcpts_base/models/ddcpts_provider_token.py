@@ -13,7 +13,7 @@ class DdcptsProviderToken(models.Model):
     _log_access = False
 
     res_model = fields.Char(required=True)
-    res_id = fields.Many2oneReference(model_field='res_model', required=True)
+    res_id = fields.Many2oneReference(model_field='res_model', required=True, aggregator=None)
     scope = fields.Char(required=True, default='default')
     ciphertext = fields.Text()
     expires_at = fields.Datetime()

@@ -11,7 +11,8 @@ class DdcptsRelatedMixin(models.AbstractModel):
     _description = "Log row linked to a business document"
 
     related_model = fields.Char("Related Document Model", readonly=True)
-    related_id = fields.Many2oneReference("Related Document", model_field='related_model', readonly=True)
+    related_id = fields.Many2oneReference("Related Document", model_field='related_model', readonly=True,
+                                         aggregator=None)
 
     def action_open_related(self):
         self.ensure_one()

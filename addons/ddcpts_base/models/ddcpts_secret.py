@@ -15,7 +15,7 @@ class DdcptsSecret(models.Model):
     _log_access = False
 
     res_model = fields.Char(required=True, index=True)
-    res_id = fields.Many2oneReference(model_field='res_model', required=True)
+    res_id = fields.Many2oneReference(model_field='res_model', required=True, aggregator=None)
     field_name = fields.Char(required=True)
     ciphertext = fields.Text(required=True)
 

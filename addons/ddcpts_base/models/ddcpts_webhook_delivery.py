@@ -31,10 +31,10 @@ class DdcptsWebhookDelivery(models.Model):
         [('pending', "Pending"), ('done', "Delivered"), ('failed', "Failed")],
         required=True, default='pending', index=True, readonly=True,
     )
-    attempt_count = fields.Integer(readonly=True)
+    attempt_count = fields.Integer(readonly=True, aggregator=None)
     next_attempt_at = fields.Datetime(default=fields.Datetime.now, index=True, readonly=True)
     last_attempt_at = fields.Datetime(readonly=True)
-    last_status_code = fields.Integer("Last HTTP Status", readonly=True)
+    last_status_code = fields.Integer("Last HTTP Status", readonly=True, aggregator=None)
     last_error = fields.Text(readonly=True)
 
     @api.depends('body')

@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class PaymentTransaction(models.Model):
@@ -41,6 +42,13 @@ class PaymentTransaction(models.Model):
         :return: transaction values, empty when nobody claims the reference
         """
         return {}
+
+    def _ddcpts_send_mobile_request(self, phone):
+        """Hook: send this draft transaction's payment request to ``phone`` (STK push, Request to Pay…).
+
+        Implemented by each mobile-money provider; used by the invoice request of ``account.move``.
+        """
+        raise UserError(_("%s cannot send payment requests to a phone.", self.provider_id.name))
 
     def _ddcpts_flag_for_review(self, reason):
         """Put the transaction in the review queue with a reason a clerk understands."""

@@ -5,3 +5,4 @@ from . import test_webhooks
 from . import test_payouts
 from . import test_health
 from . import test_neutralize
+from . import test_payout_tour

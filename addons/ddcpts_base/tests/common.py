@@ -8,6 +8,7 @@
 - ``DdcptsCase`` is a TransactionCase whose registry is in test mode (``RegistryTestModeMixin``, as
   in HttpCase), so the code that writes logs in its own transaction (provider calls, callbacks,
   token cache) stays inside the test's transaction and is rolled back with it.
+- ``MobileMoneyCommon`` is Odoo's payment and invoicing setup for the mobile-money providers' tests.
 - ``committed_env`` gives a real, committed transaction for the tests that need true concurrency.
 """
 import contextlib
@@ -19,6 +20,9 @@ import requests
 from odoo import SUPERUSER_ID, api, http
 from odoo.modules import module
 from odoo.tests.common import HOST, TEST_CURSOR_COOKIE_NAME, HttpCase, TransactionCase, _super_send
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.payment.tests.common import PaymentCommon
 
 
 def sandbox_url():
@@ -114,6 +118,39 @@ class DdcptsHttpCase(SandboxMixin, HttpCase):
                 and module.current_test == self and TEST_CURSOR_COOKIE_NAME not in httprequest.cookies:
             return
         super().check_test_cursor(operation)
+
+
+class MobileMoneyCommon(AccountTestInvoicingCommon, PaymentCommon):
+    """Odoo's payment and invoicing test setup (a company of its own with its chart of accounts) for a
+    mobile-money provider (M-Pesa, MoMo): mix in ``PaymentHttpCommon`` and ``DdcptsHttpCase`` for the
+    routes and the simulator.
+
+    The tests act as the superuser, like the callbacks and crons they exercise (no test user of
+    ``AccountTestInvoicingCommon``), and post-processing really books the payments.
+    """
+
+    @classmethod
+    def setup_independent_user(cls):
+        return None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.enable_post_process_patcher = False
+
+    def post_process(self, tx):
+        """What the post-processing cron does for ``tx`` (the cron itself commits)."""
+        tx.invalidate_recordset()
+        tx._post_process()
+        self.env.flush_all()
+        return tx
+
+    def deliver_callbacks(self, count):
+        """Have the simulator send the ``count`` callbacks it holds; each must be accepted (2xx)."""
+        delivered = self.sandbox_deliver_callbacks(count)
+        for delivery in delivered:
+            self.assertEqual(delivery['state'], 'delivered', delivery)
+        return delivered
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ class TestHealthEndpoint(DdcptsHttpCase):
         })
         cls.env['ddcpts.health.status']._ddcpts_record_result(cls.endpoint, success=False, error="connection refused")
         new_test_user(cls.env, 'plain_user', groups='base.group_user')
+        new_test_user(cls.env, 'health_manager', groups='base.group_user,ddcpts_base.group_ddcpts_manager')
 
     def _get(self, **kwargs):
         return self.url_open('/ddcpts/health', **kwargs)
@@ -40,7 +41,7 @@ class TestHealthEndpoint(DdcptsHttpCase):
         self.assertIn('webhooks_failed', report['queues'])
         self.assertEqual(self.url_open(f'/ddcpts/health?token={token}').status_code, 200)
 
-        self.authenticate('admin', 'admin')
+        self.authenticate('health_manager', 'health_manager')
         self.assertEqual(self._get().json()['status'], 'degraded')
         self.env['ddcpts.health.status'].search([]).unlink()
         self.assertEqual(self._get().json()['status'], 'ok')

@@ -112,7 +112,11 @@ class TestPayouts(PayoutCommon):
     def test_requesters_cannot_forge_the_workflow(self):
         with self.assertRaisesRegex(UserError, "starts as a draft"):
             self.new_payout(state='done')
-        payout = self.new_payout()
+        with self.assertRaisesRegex(UserError, "starts as a draft"):
+            self.new_payout(provider_message="Paid", approved_by_id=self.approver.id)
+        # what the web client sends on save: the defaults of the workflow fields
+        payout = self.new_payout(state='draft', provider_message=False, last_error=False)
+        self.assertEqual(payout.state, 'draft')
         with self.assertRaisesRegex(UserError, "through the buttons"):
             payout.with_user(self.requester).write({'state': 'approved'})
         payout.with_user(self.requester).action_submit()

@@ -1,5 +1,6 @@
 from . import actions
 from . import crypto
+from . import display
 from . import identity
 from . import locking
 from . import redaction

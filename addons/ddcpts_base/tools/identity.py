@@ -5,6 +5,8 @@ Mobile-money APIs want the MSISDN as digits with the country code and no "+" (``
 local variant (``0712 345 678``, ``712345678``, ``+254…``, ``254…``), so parsing is delegated to
 Odoo's ``phone_validation`` (``phonenumbers``) and only the mobile ranges are accepted.
 """
+import phonenumbers
+from phonenumbers import PhoneNumberType
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.gh import tin as ghana_tin
 from stdnum.ke import pin as kra_pin
@@ -49,6 +51,29 @@ def normalize_msisdn(number, country_code='KE'):
     if len(national) != 9 or not national.startswith(mobile_prefixes):
         raise UserError(_lt("%(number)s is not a mobile number of %(country)s.", number=number, country=country))
     return f'{parsed.country_code}{national}'
+
+
+def normalize_mobile_number(number, country_code):
+    """Return ``number`` as an MSISDN of any country (``233…`` Ghana, ``256…`` Uganda, ``250…`` Rwanda…).
+
+    Kenya and Ghana keep the stricter rules of :func:`normalize_msisdn`; other countries are read by
+    ``phone_validation`` and must be mobile numbers of a valid range.
+
+    :param str country_code: ISO code of the country used for local formats (``0…``)
+    :raise UserError: when it is not a mobile number
+    """
+    region = (country_code or '').upper()
+    if region in LOCAL_REGIONS:
+        return normalize_msisdn(number, region)
+    cleaned = (number or '').strip()
+    if not cleaned:
+        raise UserError(_lt("A mobile number is required."))
+    if cleaned[0].isdigit() and not cleaned.startswith('0') and len(''.join(filter(str.isdigit, cleaned))) > 10:
+        cleaned = '+' + cleaned  # country code typed without its "+"
+    parsed = phone_validation.phone_parse(cleaned, region or None)
+    if phonenumbers.number_type(parsed) not in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        raise UserError(_lt("%s is not a mobile number.", number))
+    return f'{parsed.country_code}{parsed.national_number}'
 
 
 def clean_kra_pin(value):

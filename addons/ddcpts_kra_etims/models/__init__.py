@@ -18,3 +18,4 @@ from . import product_product
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import ddcpts_dashboard

@@ -64,6 +64,8 @@ class AccountMove(models.Model):
     etims_sdc_id = fields.Char("SCU ID", copy=False, readonly=True)
     etims_mrc_no = fields.Char("MRC Number", copy=False, readonly=True)
     etims_qr_url = fields.Char("eTIMS Receipt URL", compute='_compute_etims_qr_url')
+    etims_qr_code = fields.Binary("eTIMS QR Code", compute='_compute_etims_qr_code',
+                                  help="The QR code of the receipt URL, as printed on the invoice.")
 
     # supplier invoices fetched from eTIMS (selectTrnsPurchaseSalesList) and their confirmation
     etims_supplier_tin = fields.Char("Supplier KRA PIN", copy=False, readonly=True)
@@ -107,6 +109,12 @@ class AccountMove(models.Model):
                 move.etims_qr_url = f'{host}{const.QR_PATH}{device.tin}{device.branch_code}{move.etims_signature}'
             else:
                 move.etims_qr_url = False
+
+    @api.depends('etims_qr_url')
+    def _compute_etims_qr_code(self):
+        for move in self:
+            image = move.etims_qr_url and move._etims_qr_image()
+            move.etims_qr_code = image and image.removeprefix('data:image/png;base64,')
 
     @api.depends('restrict_mode_hash_table', 'state', 'inalterable_hash', 'etims_state')
     def _compute_show_reset_to_draft_button(self):

@@ -150,6 +150,11 @@ class DdcptsEtimsDevice(models.Model):
     def _ddcpts_provider_code(self):
         return 'etims'
 
+    def _ddcpts_setup_steps(self):
+        return [(_("PIN, branch and serial number given by KRA entered"), self.tin and self.serial_number),
+                (_("Initialized with KRA (Initialize)"), self.state == 'ready'),
+                *super()._ddcpts_setup_steps()]
+
     def _ddcpts_health_check(self):
         """Fetch the notices changed since now: authenticated, cheap (answers 001)."""
         self._etims_call('selectNoticeList', {'lastReqDt': kra_datetime()})
@@ -268,6 +273,23 @@ class DdcptsEtimsDevice(models.Model):
             device.sudo()._ddcpts_set_secret('cmc_key', False)
         self.with_context(etims_reinitialize=True).write({'state': 'draft'})
         return True
+
+    @api.model
+    def _etims_demo_initialize(self, device_id):
+        """Demo data: initialize the demo device against the simulator of this run, once the module's
+        data is committed (the call log is written on a cursor of its own, which would wait for the
+        tables the installation holds). A simulator that cannot be reached (e.g. Docker without it)
+        leaves the device to initialize by hand, never failing the installation."""
+        self._ddcpts_demo_use_simulator(device_id, 'custom_url', '/etims-api/')
+        registry = self.env.registry
+
+        def initialize():
+            try:
+                with registry.cursor() as cr:
+                    api.Environment(cr, SUPERUSER_ID, {})[self._name].browse(device_id).action_initialize()
+            except (UserError, ProviderError) as error:
+                _logger.warning("The demo eTIMS device was not initialized (initialize it by hand): %s", error)
+        self.env.cr.postcommit.add(initialize)
 
     def _etims_check_manager(self):
         if not self.env.user.has_group('ddcpts_base.group_ddcpts_manager'):

@@ -5,3 +5,5 @@ from . import test_purchases
 from . import test_concurrency
 from . import test_tour
 from . import test_user_without_email
+from . import test_report
+from . import test_device_tour

@@ -1,6 +1,5 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Command
 from odoo.tools import SQL, create_index, float_round
 
 from odoo.addons.ddcpts_mpesa import const
@@ -60,14 +59,7 @@ class AccountMove(models.Model):
         """Button: open the wizard asking the customer's phone for the amount due (or part of it)."""
         self.ensure_one()
         self._mpesa_check_requestable()
-        return {
-            'type': 'ir.actions.act_window',
-            'name': _("Request M-Pesa Payment"),
-            'res_model': 'ddcpts.mpesa.stk.request',
-            'view_mode': 'form',
-            'target': 'new',
-            'context': {'default_invoice_id': self.id},
-        }
+        return self._ddcpts_mobile_request_action('mpesa', _("Request M-Pesa Payment"))
 
     def ddcpts_mpesa_request_payment(self, phone=None, amount=None):
         """Ask the customer's phone to pay this posted invoice (JSON-RPC entry point, see docs/api.md).
@@ -91,35 +83,8 @@ class AccountMove(models.Model):
     def _mpesa_request_payment(self, phone=None, amount=None):
         """Create the M-Pesa transaction of this invoice and send its STK push; return the transaction."""
         self.ensure_one()
-        self.check_access('write')
         self._mpesa_check_requestable()
-        residual = self.amount_residual
-        try:  # external callers send numbers or strings ("800", "800.00")
-            amount = residual if amount in (None, False, '') else float(amount)
-        except (TypeError, ValueError):
-            raise UserError(_("The amount to request must be a number, not %r.", amount)) from None
-        if self.currency_id.compare_amounts(amount, 0) <= 0:
-            raise UserError(_("Enter a positive amount to request."))
-        if self.currency_id.compare_amounts(amount, residual) > 0:
-            raise UserError(_("%(invoice)s has %(due)s left to pay: request at most that amount.",
-                              invoice=self.name, due=f"{self.currency_id.name} {residual:,.2f}"))
-        phone = str(phone) if phone else self.partner_id.mobile or self.partner_id.phone
-        if not phone:
-            raise UserError(_("Enter the M-Pesa number to ask: %s has no mobile number.", self.partner_id.name))
-        provider = self._mpesa_provider()
-        tx_model = self.env['payment.transaction'].sudo()
-        tx = tx_model.create({
-            'provider_id': provider.id,
-            'payment_method_id': self.env.ref('payment.payment_method_mpesa').id,
-            'reference': tx_model._compute_reference(provider.code, invoice_ids=[Command.set(self.ids)]),
-            'amount': amount,
-            'currency_id': self.currency_id.id,
-            'partner_id': self.partner_id.id,
-            'operation': 'online_direct',
-            'invoice_ids': [Command.set(self.ids)],
-        })
-        tx._mpesa_send_stk_push(phone)
-        return tx
+        return self._ddcpts_request_mobile_payment('mpesa', phone=phone, amount=amount)
 
     def _mpesa_check_requestable(self):
         if not self.mpesa_requestable:
@@ -128,9 +93,7 @@ class AccountMove(models.Model):
 
     def _mpesa_provider(self):
         """The M-Pesa provider in use in the company of this document."""
-        provider = self.env['payment.provider'].sudo().search([
-            ('code', '=', 'mpesa'), ('state', '!=', 'disabled'), ('company_id', '=', self.company_id.id),
-        ], order='state, sequence, id', limit=1)  # 'enabled' before 'test'
+        provider = self.env['payment.provider']._ddcpts_mobile_provider('mpesa', self.company_id)
         if not provider:
             raise UserError(_("No M-Pesa provider is enabled for %s.", self.company_id.name))
         return provider

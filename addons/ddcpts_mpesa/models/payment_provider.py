@@ -135,19 +135,32 @@ class PaymentProvider(models.Model):
             return 'mpesa'
         return super()._ddcpts_provider_code()
 
-    def _ddcpts_health_check_records(self):
-        """payment.provider also holds Stripe, PayPal…: check the providers of integrations (those with a
-        provider code, e.g. M-Pesa, MoMo) that are in use."""
-        return super()._ddcpts_health_check_records().filtered(
-            lambda provider: provider.state != 'disabled' and provider._ddcpts_is_integration()
-        )
+    def _ddcpts_callback_urls(self):
+        if self.code != 'mpesa':
+            return super()._ddcpts_callback_urls()
+        return [
+            (_("Paybill/till confirmation (set by Register URLs)"), self._mpesa_callback_url('c2b-confirmation')),
+            (_("Paybill/till validation (set by Register URLs)"), self._mpesa_callback_url('c2b-validation')),
+            (_("STK push results (sent with each request)"), self._mpesa_callback_url('stk')),
+            (_("Payout results (sent with each request)"), self._mpesa_callback_url('b2c-result')),
+            (_("Payout timeouts (sent with each request)"), self._mpesa_callback_url('b2c-timeout')),
+        ]
 
-    def _ddcpts_is_integration(self):
-        try:
-            self._ddcpts_provider_code()
-        except NotImplementedError:
-            return False
-        return True
+    def _ddcpts_setup_steps(self):
+        if self.code != 'mpesa':
+            return super()._ddcpts_setup_steps()
+        public_url = self.ddcpts_public_url or self.get_base_url()
+        return [
+            (_("Daraja consumer key, secret and passkey entered"),
+             self.mpesa_consumer_key and self.mpesa_consumer_secret and self.mpesa_passkey),
+            (_("Paybill or till number entered"), self.mpesa_shortcode),
+            (_("Callbacks reachable over https (Public URL for Callbacks)"),
+             public_url.startswith('https://') or self.mpesa_environment == 'custom'),
+            (_("Paybill/till URLs registered with Safaricom (Register URLs)"), self.mpesa_c2b_registered_at),
+            (_("Payouts: initiator name and password entered"),
+             self.mpesa_initiator_name and self.mpesa_initiator_password),
+            *super()._ddcpts_setup_steps(),
+        ]
 
     def _ddcpts_health_check(self):
         if self.code != 'mpesa':

@@ -8,3 +8,5 @@ from . import test_status_balance_reversal
 from . import test_statement
 from . import test_portal_tour
 from . import test_daraja_variants
+from . import test_demo
+from . import test_provider_form_tour

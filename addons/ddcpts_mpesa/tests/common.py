@@ -14,10 +14,8 @@ from cryptography.x509.oid import NameOID
 
 from odoo import Command
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase, sandbox_url
+from odoo.addons.ddcpts_base.tests.common import DdcptsHttpCase, MobileMoneyCommon, sandbox_url
 from odoo.addons.ddcpts_mpesa import const
-from odoo.addons.payment.tests.common import PaymentCommon
 from odoo.addons.payment.tests.http_common import PaymentHttpCommon
 
 # Safaricom's documented examples (docs/providers/daraja.md), verbatim
@@ -69,22 +67,13 @@ def provider_values(journal):
     }
 
 
-class MpesaCommon(AccountTestInvoicingCommon, PaymentCommon):
-    """Odoo's payment and invoicing test setup (a company of its own with its chart of accounts), with the
-    M-Pesa provider of that company pointed at the simulator, a KES journal and a Kenyan customer.
-
-    The tests act as the superuser, like the callbacks and crons they exercise: no test user of
-    ``AccountTestInvoicingCommon``.
-    """
-
-    @classmethod
-    def setup_independent_user(cls):
-        return None
+class MpesaCommon(MobileMoneyCommon):
+    """The M-Pesa provider of the test company pointed at the simulator, a KES journal and a Kenyan
+    customer."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.enable_post_process_patcher = False  # the tests check the payments M-Pesa money books
         cls.kes = cls._prepare_currency('KES')
         cls.customer = cls.env['res.partner'].create({
             'name': "Achieng Otieno", 'mobile': '0708 374 149', 'country_id': cls.env.ref('base.ke').id,
@@ -171,20 +160,6 @@ class MpesaCommon(AccountTestInvoicingCommon, PaymentCommon):
 
     def callbacks_of(self, reference):
         return self.env['ddcpts.callback'].search([('reference', '=', reference)], order='id')
-
-    def post_process(self, tx):
-        """What the post-processing cron does for ``tx`` (the cron itself commits)."""
-        tx.invalidate_recordset()
-        tx._post_process()
-        self.env.flush_all()
-        return tx
-
-    def deliver_callbacks(self, count):
-        """Have the simulator send the ``count`` callbacks it holds; each must be accepted (2xx)."""
-        delivered = self.sandbox_deliver_callbacks(count)
-        for delivery in delivered:
-            self.assertEqual(delivery['state'], 'delivered', delivery)
-        return delivered
 
 
 class MpesaHttpCommon(MpesaCommon, PaymentHttpCommon, DdcptsHttpCase):

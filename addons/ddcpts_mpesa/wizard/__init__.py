@@ -1,3 +1,2 @@
-from . import ddcpts_mpesa_stk_request
 from . import ddcpts_mpesa_review_assign
 from . import ddcpts_mpesa_statement_import

@@ -8,3 +8,4 @@ from . import ddcpts_sms_incoming
 from . import ddcpts_sms_message
 from . import ddcpts_sms_report
 from . import sms_sms
+from . import ddcpts_dashboard

@@ -136,6 +136,9 @@ class DdcptsSmsGateway(models.Model):
     def _ddcpts_provider_code(self):
         return self.type or 'sms'
 
+    def _ddcpts_setup_steps(self):
+        return [(_("API key entered"), self.api_key), *super()._ddcpts_setup_steps()]
+
     def _ddcpts_health_check(self):
         """Read the balance (Africa's Talking ``GET /version1/user``, Twilio, Infobip) or get a token (MTN)."""
         self.ensure_one()

@@ -4,6 +4,7 @@ from passlib.context import CryptContext
 
 from odoo import _, api, fields, models
 
+from odoo.addons.ddcpts_base.tools import chatter
 from odoo.addons.ddcpts_base.tools.locking import lock_rows
 from odoo.addons.ddcpts_ussd.tools import menu as ussd
 
@@ -96,5 +97,7 @@ class DdcptsUssdPin(models.Model):
         """Button (staff): let the caller try again; the PIN itself is unchanged."""
         self.check_access('write')
         self.sudo().write({'locked': False, 'locked_at': False, 'failed_attempts': 0})
+        # the trace goes on the caller's contact, which USSD staff may not be allowed to edit
+        author = {'author_id': self.env.user.partner_id.id, **chatter.sender(self.env)}
         for pin in self:
-            pin.partner_id.message_post(body=_("USSD PIN unlocked by %s.", self.env.user.name))
+            pin.partner_id.sudo().message_post(body=_("USSD PIN unlocked by %s.", self.env.user.name), **author)

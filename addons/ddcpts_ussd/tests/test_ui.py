@@ -1,4 +1,4 @@
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import UssdCase
 
@@ -12,6 +12,11 @@ class TestUssdTour(UssdCase):
         self.assertTrue(screens[-1].startswith("END Your PIN is locked"), screens[-1])
         self.assertTrue(pin.locked)
         self.assertEqual(self.session_of('ATUid_s1').inputs, '1*xxxx*xxxx*xxxx')
-        self.start_tour('/odoo/action-ddcpts_ussd.action_ddcpts_ussd_service', 'ddcpts_ussd_unlock_pin', login='admin')
+        # staff of the service's company (admin works in the Kenyan demo company), who may not edit contacts
+        staff = new_test_user(self.env, 'ussd_staff', company_id=self.company.id,
+                              groups='base.group_user,ddcpts_base.group_ddcpts_manager')
+        self.start_tour('/odoo/action-ddcpts_ussd.action_ddcpts_ussd_service', 'ddcpts_ussd_unlock_pin',
+                        login=staff.login)
         self.assertRecordValues(pin, [{'locked': False, 'failed_attempts': 0}])
         self.assertIn("USSD PIN unlocked", self.caller.message_ids[0].body)
+        self.assertEqual(self.caller.message_ids[0].author_id, staff.partner_id)

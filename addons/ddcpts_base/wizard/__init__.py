@@ -1,0 +1,1 @@
+from . import ddcpts_mobile_payment_request

@@ -1,0 +1,1 @@
+from . import ddcpts_momo_sandbox_setup
