@@ -7,11 +7,14 @@ class TestSaccoLoanTour(HttpCase):
     """A loan officer's flow in the browser on the demo SACCO: a new application, its schedule, submitted."""
 
     def test_officer_applies_previews_and_submits(self):
-        cash = self.env['account.account'].create({'code': '108811', 'name': "Tour Cash", 'account_type': 'asset_cash'})
-        self.env.company.sacco_registration_fee = 0
-        member = self.env['ddcpts.sacco.member'].create({
+        company = self.env.ref('base.demo_company_ke')  # admin works there, where the demo SACCO is
+        self.env = self.env(context=dict(self.env.context, allowed_company_ids=company.ids))
+        cash = self.env['account.account'].create({'code': '108811', 'name': "Tour Cash", 'account_type': 'asset_cash',
+                                                   'company_ids': company.ids})
+        company.sacco_registration_fee = 0
+        member = self.env['ddcpts.sacco.member'].with_company(company).create({
             'name': "Tour Borrower", 'national_id': '31415927', 'kra_pin': 'A012345678Z', 'birthdate': '1990-01-31',
-            'phone': '0799 123 457'})
+            'phone': '0799 123 457', 'company_id': company.id})
         member.action_activate()
         member._sacco_account(self.env.ref('ddcpts_sacco.product_deposits'))._sacco_post(40000, cash, date='2025-01-31')
         self.start_tour('/odoo/action-ddcpts_sacco_loan.ddcpts_sacco_loan_action', 'ddcpts_sacco_loan_officer',
