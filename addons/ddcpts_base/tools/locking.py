@@ -93,12 +93,23 @@ def claim_batch(model, domain, *, limit, order='id'):
     """Lock and return up to ``limit`` records matching ``domain`` that no other worker holds.
 
     Rows locked by another transaction are skipped (``SKIP LOCKED``), so concurrent workers share a
-    queue without ever acting twice on one row. The records' cache is dropped: what the caller reads
-    is the row as locked.
+    queue without ever acting twice on one row; a worker that finds a row changed by another since
+    its transaction began claims nothing (the other worker and the next run finish the queue). The
+    records' cache is dropped: what the caller reads is the row as locked.
     """
     query = model._search(domain, order=order, limit=limit)
     sql = SQL("%s FOR UPDATE OF %s SKIP LOCKED", query.select(), SQL.identifier(model._table))
-    claimed = model.browse([row[0] for row in model.env.execute_query(sql)])
+    model.env.flush_query(sql)
+    cr = model.env.cr
+    try:
+        with cr.savepoint(flush=False):
+            cr.execute(sql, log_exceptions=False)
+            ids = [row[0] for row in cr.fetchall()]
+    except pg_errors.SerializationFailure:
+        # another worker committed a change to a matching row while this transaction was running
+        # (REPEATABLE READ): it is working this queue, leave the rest to it and to the next run
+        return model.browse()
+    claimed = model.browse(ids)
     claimed.invalidate_recordset()
     return claimed
 
