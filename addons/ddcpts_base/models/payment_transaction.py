@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class PaymentTransaction(models.Model):
@@ -41,6 +42,56 @@ class PaymentTransaction(models.Model):
         :return: transaction values, empty when nobody claims the reference
         """
         return {}
+
+    # ------------------------------------------------------------------
+    # Push requests (the payer's phone asks them to approve a payment)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ddcpts_push_provider_codes(self):
+        """Provider codes that can ask a payer's phone to pay (M-Pesa STK push, MoMo Request-to-Pay);
+        each provider addon appends its code and implements :meth:`_ddcpts_send_push`."""
+        return []
+
+    @api.model
+    def _ddcpts_push_provider(self, company):
+        """The enabled (else test) push-capable provider of ``company``, or an empty recordset."""
+        return self.env['payment.provider'].sudo().search([
+            ('code', 'in', self._ddcpts_push_provider_codes()), ('state', '!=', 'disabled'),
+            ('company_id', '=', company.id),
+        ], order='state, sequence, id', limit=1)  # 'enabled' before 'test'
+
+    @api.model
+    def _ddcpts_request_push(self, origin, partner, amount, phone, reference):
+        """Ask ``phone`` to pay ``amount`` for ``origin`` (a document of ``_selection_ddcpts_origin``)
+        with the company's push-capable provider, whichever it is; return the transaction.
+
+        The money is applied to ``origin`` by ``_ddcpts_post_process_origin`` once confirmed.
+
+        :param str reference: what the payer recognises on the prompt (e.g. ``M0042-DEP``)
+        :raise UserError: no provider can push, or the provider refused the request
+        """
+        company = origin.company_id
+        provider = self._ddcpts_push_provider(company)
+        if not provider:
+            raise UserError(_("No mobile-money provider of %s can send payment requests to phones.", company.name))
+        tx = self.sudo().create({
+            'provider_id': provider.id,
+            'payment_method_id': provider.payment_method_ids[:1].id,
+            'reference': self._compute_reference(provider.code, prefix=reference),
+            'amount': amount,
+            'currency_id': company.currency_id.id,
+            'partner_id': partner.id,
+            'operation': 'online_direct',
+            'ddcpts_origin': f'{origin._name},{origin.id}',
+        })
+        tx._ddcpts_send_push(phone)
+        return tx
+
+    def _ddcpts_send_push(self, phone):
+        """Hook: send this draft transaction's payment request to ``phone`` (provider addons)."""
+        self.ensure_one()
+        raise UserError(_("%s cannot send payment requests to phones.", self.provider_id.name))
 
     def _ddcpts_flag_for_review(self, reason):
         """Put the transaction in the review queue with a reason a clerk understands."""

@@ -80,6 +80,15 @@ class PaymentTransaction(models.Model):
             return res
         return {**res, 'mpesa_access_token': payment_utils.generate_access_token(self.reference, self.partner_id.id)}
 
+    @api.model
+    def _ddcpts_push_provider_codes(self):
+        return super()._ddcpts_push_provider_codes() + ['mpesa']
+
+    def _ddcpts_send_push(self, phone):
+        if self.provider_code != 'mpesa':
+            return super()._ddcpts_send_push(phone)
+        return self._mpesa_send_stk_push(phone)
+
     def _mpesa_send_stk_push(self, phone):
         """Prompt the customer's phone for this payment; its outcome arrives by callback (or status query).
 

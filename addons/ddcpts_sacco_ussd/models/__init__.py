@@ -1,0 +1,1 @@
+from . import ddcpts_ussd_service
