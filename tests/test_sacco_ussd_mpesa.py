@@ -1,4 +1,4 @@
-"""A SACCO member deposits over USSD: the menu asks M-Pesa for an STK push, the callback credits the account.
+"""SACCO members over USSD with M-Pesa: deposits and loan repayments are STK pushes, credited by the callback.
 
 ddcpts_sacco_ussd knows no provider: the push goes through ``payment.transaction._ddcpts_request_push``
 and M-Pesa is whatever the company enabled.
@@ -6,14 +6,12 @@ and M-Pesa is whatever the company enabled.
 from odoo.tests import tagged
 
 from odoo.addons.ddcpts_mpesa.tests.common import MpesaHttpCommon
-from odoo.addons.ddcpts_sacco.tests.common import SaccoSetupMixin
+from odoo.addons.ddcpts_sacco_ussd.tests.common import PIN, SaccoUssdMixin
 from odoo.addons.ddcpts_ussd.tests.common import CALLER, UssdCase
-
-PIN = '4821'
 
 
 @tagged('post_install', '-at_install')
-class TestSaccoUssdDeposit(SaccoSetupMixin, UssdCase, MpesaHttpCommon):
+class TestSaccoUssdMpesa(SaccoUssdMixin, UssdCase, MpesaHttpCommon):
 
     @classmethod
     def setup_independent_company(cls, **kwargs):
@@ -24,16 +22,8 @@ class TestSaccoUssdDeposit(SaccoSetupMixin, UssdCase, MpesaHttpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sacco_setup(cls.company, codes=('USH', 'UDP', 'USV'))
-        cls.company.sacco_registration_fee = 0
-        cls.service.root_menu = 'sacco'
-        cls.caller.mobile = False  # ddcpts_ussd's test contact: the number is the member's here
-        cls.customer.mobile = False  # MpesaCommon's customer neither
-        cls.member = cls.env['ddcpts.sacco.member'].create({
-            'name': "Chebet Kiprono", 'national_id': '29100001', 'kra_pin': 'A012345678Z',
-            'birthdate': '1988-02-02', 'phone': CALLER})
-        cls.member.action_activate()
-        cls.caller = cls.member.partner_id
+        cls.customer.mobile = False  # MpesaCommon's customer: the caller's number is the member's here
+        cls.sacco_ussd_setup(codes=('USH', 'UDP', 'USV'))
 
     def test_deposit_by_stk_push_credits_the_member_account(self):
         self.set_pin(PIN)
@@ -54,6 +44,31 @@ class TestSaccoUssdDeposit(SaccoSetupMixin, UssdCase, MpesaHttpCommon):
         account.invalidate_recordset(['balance'])
         self.assertEqual(account.balance, 1500)
         self.assertIn("Deposits: KES 1,500.00", self.dial(['1', PIN], session='ATUid_s2')[2])
+
+    def test_apply_for_a_loan_then_repay_it_by_stk_push(self):
+        self.set_pin(PIN)
+        self.deposit(self.member, 10000)
+        screens = self.dial(['4', PIN, '3', '1', '12000', '12', '1'])
+        loan = self.env['ddcpts.sacco.loan'].search([('member_id', '=', self.member.id)])
+        self.assertEqual(screens[-1], f"END Loan {loan.name} of KES 12,000.00 is approved. The money will be sent to "
+                                      f"your phone.")
+        loan.write({'disbursement_method': 'cash', 'disbursement_journal_id': self.cash_journal.id})
+        loan.action_disburse()  # by an officer (the mobile payout of the disbursement is ddcpts_sacco_loan's)
+        self.assertEqual(loan.state, 'active')
+
+        screens = self.dial(['4', PIN, '4', '1', '1500'], session='ATUid_s2')
+        self.assertEqual(screens[-1], f"END Approve the payment of KES 1,500.00 for {loan.name} on your phone.")
+        [request] = self.sandbox_requests('/mpesa/stkpush/v1/processrequest')
+        self.assertEqual((request['json']['AccountReference'], request['json']['Amount']), (loan.name, 1500))
+        tx = self.env['payment.transaction'].search([('ddcpts_origin', '=', f'ddcpts.sacco.loan,{loan.id}')])
+        self.deliver_callbacks(1)
+        self.assertEqual(tx.state, 'done')
+        self.post_process(tx)
+        repayment = loan.transaction_ids.filtered(lambda move: move.type == 'repayment')
+        self.assertRecordValues(repayment, [{'amount': 1500, 'channel': 'mobile', 'payment_transaction_id': tx.id}])
+        self.assertEqual(repayment.principal + repayment.interest + repayment.penalty + repayment.fee, 1500)
+        self.assertEqual(loan.principal_outstanding, loan.principal - repayment.principal)
+        self.assertTrue(repayment.move_id, "booked in the ledger")
 
     def test_refused_push_ends_politely_and_books_nothing(self):
         self.set_pin(PIN)

@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.ddcpts_sacco_ussd import const
@@ -33,7 +33,10 @@ class DdcptsUssdService(models.Model):
             ussd.Option(_("Mini statement"),
                         self._sacco_ussd_members_only(ussd.Message(self._sacco_ussd_mini_statement_text))),
             ussd.Option(_("Deposit"), self._sacco_ussd_members_only(ussd.Dynamic(self._sacco_ussd_deposit_menu))),
-            ussd.Option(_("Change PIN"), self._ddcpts_ussd_pin_menu()),
+            ussd.Option(_("Loans"), self._sacco_ussd_members_only(self._sacco_ussd_loan_menu())),
+            ussd.Option(_("Guarantee requests"),
+                        self._sacco_ussd_members_only(ussd.Dynamic(self._sacco_ussd_guarantee_menu))),
+            ussd.Option(_("My PIN"), self._ddcpts_ussd_pin_menu()),
         ]
 
     # ------------------------------------------------------------------
@@ -149,3 +152,176 @@ class DdcptsUssdService(models.Model):
             return _("The payment request could not be sent. Pay to our paybill with account number %s.", reference)
         return _("Approve the payment of %(amount)s for %(reference)s on your phone.",
                  amount=self._sacco_ussd_money(ctx, amount), reference=reference)
+
+    # ------------------------------------------------------------------
+    # Loans (ddcpts_sacco_loan)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sacco_ussd_loan_menu(self):
+        return ussd.Menu(_("Loans"), [
+            ussd.Option(_("My loans"), ussd.Message(self._sacco_ussd_loans_text)),
+            ussd.Option(_("Loan limit"), ussd.Message(self._sacco_ussd_limits_text)),
+            ussd.Option(_("Apply for a loan"), ussd.Dynamic(self._sacco_ussd_apply_menu)),
+            ussd.Option(_("Repay a loan"), ussd.Dynamic(self._sacco_ussd_repay_menu)),
+        ])
+
+    @api.model
+    def _sacco_ussd_loans(self, ctx, states=('submitted', 'appraisal', 'approved', 'active')):
+        return self.env['ddcpts.sacco.loan'].sudo().search([
+            ('member_id', '=', self._sacco_ussd_member(ctx).id), ('state', 'in', states)], order='id')
+
+    @api.model
+    def _sacco_ussd_loans_text(self, ctx):
+        loans = self._sacco_ussd_loans(ctx)
+        if not loans:
+            return _("You have no loan.")
+        states = dict(self.env['ddcpts.sacco.loan']._fields['state']._description_selection(self.env))
+        lines = []
+        for loan in loans:
+            if loan.state == 'active':
+                lines.append(_("%(loan)s owes %(amount)s, next due %(date)s", loan=loan.name,
+                               amount=self._sacco_ussd_money(ctx, loan.total_outstanding),
+                               date=loan.next_due_date and f"{loan.next_due_date:%d/%m/%y}" or "-"))
+            else:
+                lines.append(f"{loan.name} {ussd.plain(states[loan.state])}: "
+                             f"{self._sacco_ussd_money(ctx, loan.amount_requested)}")
+        return self._sacco_ussd_fit(_("Your loans"), lines)
+
+    @api.model
+    def _sacco_ussd_products(self, ctx):
+        return self.env['ddcpts.sacco.loan.product'].sudo().search([('company_id', '=', ctx.company.id)])
+
+    @api.model
+    def _sacco_ussd_limit(self, ctx, product):
+        """What the caller may still borrow with ``product`` today (loan engine's limit, product bounds)."""
+        draft = self.env['ddcpts.sacco.loan'].sudo().new({
+            'member_id': self._sacco_ussd_member(ctx).id, 'product_id': product.id, 'company_id': ctx.company.id})
+        available = float(draft._loan_limit().available)
+        return min(available, product.amount_max) if product.amount_max else available
+
+    @api.model
+    def _sacco_ussd_limits_text(self, ctx):
+        products = self._sacco_ussd_products(ctx)
+        if not products:
+            return _("No loan product is offered yet.")
+        return self._sacco_ussd_fit(_("You may borrow"), [
+            f"{ussd.plain(product.name)[:24]}: {self._sacco_ussd_money(ctx, self._sacco_ussd_limit(ctx, product))}"
+            for product in products])
+
+    @api.model
+    def _sacco_ussd_apply_menu(self, ctx):
+        products = self._sacco_ussd_products(ctx)
+        if not products:
+            return ussd.Message(_("No loan product is offered yet."))
+        return ussd.Menu(_("Choose a loan"), [
+            ussd.Option(ussd.plain(product.name)[:40], ussd.Dynamic(
+                lambda c, product=product: self._sacco_ussd_amount_prompt(c, product)))
+            for product in products])
+
+    @api.model
+    def _sacco_ussd_amount_prompt(self, ctx, product):
+        limit = int(self._sacco_ussd_limit(ctx, product))
+        minimum = int(-(-product.amount_min // 1)) or 1
+        if limit < minimum:
+            return ussd.Message(_("Your limit for %(product)s is %(limit)s, below its minimum of %(minimum)s.",
+                                  product=ussd.plain(product.name)[:40], limit=self._sacco_ussd_money(ctx, limit),
+                                  minimum=self._sacco_ussd_money(ctx, minimum)))
+        return ussd.Prompt(_("Amount (%(minimum)s to %(limit)s)", minimum=minimum, limit=limit),
+                           ussd.amount(minimum=minimum, maximum=limit),
+                           lambda c, amount: self._sacco_ussd_term_prompt(c, product, amount))
+
+    @api.model
+    def _sacco_ussd_term_prompt(self, ctx, product, amount):
+        if product.installments_min == product.installments_max:
+            return self._sacco_ussd_confirm_apply(ctx, product, amount, product.installments_min)
+        return ussd.Prompt(_("Number of installments (%(min)s to %(max)s)", min=product.installments_min,
+                             max=product.installments_max),
+                           ussd.amount(minimum=product.installments_min, maximum=product.installments_max),
+                           lambda c, term: self._sacco_ussd_confirm_apply(c, product, amount, int(term)))
+
+    @api.model
+    def _sacco_ussd_confirm_apply(self, ctx, product, amount, installments):
+        frequency = dict(self.env['ddcpts.sacco.loan.product']._fields['frequency']._description_selection(
+            self.env))[product.frequency]
+        title = _("Borrow %(amount)s, %(product)s, %(rate)s%% a year, %(term)s installments (%(frequency)s)?",
+                  amount=self._sacco_ussd_money(ctx, amount), product=ussd.plain(product.name)[:30],
+                  rate=f"{product.annual_rate:g}", term=installments, frequency=ussd.plain(frequency).lower())
+        return ussd.Menu(title, [ussd.Option(_("Confirm"), ussd.Action(
+            self._sacco_ussd_apply, product=product, amount=amount, installments=installments))])
+
+    @api.model
+    def _sacco_ussd_apply(self, ctx, product, amount, installments):
+        """Action: the application, submitted at once; approved without an officer only when the product
+        allows it and the member is eligible (limit, cover, bounds)."""
+        member = self._sacco_ussd_member(ctx)
+        try:
+            with self.env.cr.savepoint():
+                loan = self.env['ddcpts.sacco.loan'].sudo().create({
+                    'member_id': member.id, 'product_id': product.id, 'company_id': ctx.company.id,
+                    'amount_requested': float(amount), 'installments': installments, 'disbursement_method': 'mobile',
+                    'purpose': _("Applied for by USSD"),
+                })
+                loan.action_submit()
+                approved = loan._sacco_ussd_auto_approve()
+        except UserError as error:
+            return self._sacco_ussd_fit(_("Your application was not accepted:"), [ussd.plain(error.args[0])[:140]])
+        if approved:
+            return _("Loan %(loan)s of %(amount)s is approved. The money will be sent to your phone.",
+                     loan=loan.name, amount=self._sacco_ussd_money(ctx, amount))
+        return _("Application %(loan)s for %(amount)s received. We will send you an SMS when it is decided.",
+                 loan=loan.name, amount=self._sacco_ussd_money(ctx, amount))
+
+    @api.model
+    def _sacco_ussd_repay_menu(self, ctx):
+        loans = self._sacco_ussd_loans(ctx, states=('active',))
+        if not loans:
+            return ussd.Message(_("You have no loan to repay."))
+        today = fields.Date.context_today(self)
+        return ussd.Menu(_("Repay"), [
+            ussd.Option(f"{loan.name} {self._sacco_ussd_money(ctx, loan.total_outstanding)}",
+                        self._sacco_ussd_push_prompt(loan, loan.name, _("Amount to repay"),
+                                                     maximum=loan._loan_payoff(today) + 1))
+            for loan in loans])
+
+    # Guarantees -------------------------------------------------------------
+
+    @api.model
+    def _sacco_ussd_guarantee_menu(self, ctx):
+        pledges = self.env['ddcpts.sacco.loan.guarantor'].sudo().search([
+            ('member_id', '=', self._sacco_ussd_member(ctx).id), ('state', '=', 'requested'),
+            ('loan_id.state', 'in', ('draft', 'submitted', 'appraisal')),
+        ], order='id')
+        if not pledges:
+            return ussd.Message(_("Nobody asked you to guarantee a loan."))
+        return ussd.Menu(_("Guarantee requests"), [
+            ussd.Option(f"{ussd.plain(pledge.borrower_id.name)[:20]} {self._sacco_ussd_money(ctx, pledge.amount)}",
+                        self._sacco_ussd_guarantee_answer_menu(ctx, pledge))
+            for pledge in pledges])
+
+    @api.model
+    def _sacco_ussd_guarantee_answer_menu(self, ctx, pledge):
+        title = _("Guarantee %(amount)s of loan %(loan)s of %(borrower)s (%(total)s)?",
+                  amount=self._sacco_ussd_money(ctx, pledge.amount), loan=pledge.loan_id.name,
+                  borrower=ussd.plain(pledge.borrower_id.name)[:30],
+                  total=self._sacco_ussd_money(ctx, pledge.loan_id.amount_requested))
+        return ussd.Menu(title, [
+            ussd.Option(_("Accept"), ussd.Action(self._sacco_ussd_answer_guarantee, pledge=pledge, accept=True)),
+            ussd.Option(_("Decline"), ussd.Action(self._sacco_ussd_answer_guarantee, pledge=pledge, accept=False)),
+        ])
+
+    @api.model
+    def _sacco_ussd_answer_guarantee(self, ctx, pledge, accept):
+        try:
+            with self.env.cr.savepoint():
+                pledge.message_post(body=_("Answered by USSD from %s.", ctx.phone))
+                if accept:
+                    pledge.action_accept()
+                else:
+                    pledge.action_decline()
+        except UserError as error:
+            return self._sacco_ussd_fit(_("Your answer was not recorded:"), [ussd.plain(error.args[0])[:140]])
+        if accept:
+            return _("You guarantee %(amount)s of loan %(loan)s. Thank you.",
+                     amount=self._sacco_ussd_money(ctx, pledge.amount), loan=pledge.loan_id.name)
+        return _("You declined to guarantee loan %s.", pledge.loan_id.name)

@@ -5,7 +5,8 @@ from odoo.addons.ddcpts_ussd.tools import menu as ussd
 
 from .common import PIN, SaccoUssdCase
 
-ROOT = "Welcome to Umoja SACCO\n1. Balances\n2. Mini statement\n3. Deposit\n4. Change PIN"
+ROOT = ("Welcome to Umoja SACCO\n1. Balances\n2. Mini statement\n3. Deposit\n4. Loans\n5. Guarantee requests\n"
+        "6. My PIN")
 
 
 @tagged('post_install', '-at_install')
@@ -58,11 +59,11 @@ class TestSaccoMenu(SaccoUssdCase):
 
     def test_first_pin_then_change_it(self):
         self.assertEqual(self.dial(['1'])[1], "END Set your PIN first: choose My PIN in the main menu.")
-        screens = self.dial(['4', PIN, PIN], session='ATUid_s2')
+        screens = self.dial(['6', PIN, PIN], session='ATUid_s2')
         new_pin, again, saved = ("CON Enter a new PIN of 4 digits\n0. Back", "CON Enter the new PIN again\n0. Back",
                                  "END Your PIN is saved. Keep it secret.")
         self.assertEqual(screens[1:], [new_pin, again, saved])
-        screens = self.dial(['4', PIN, '5930', '5930'], session='ATUid_s3')
+        screens = self.dial(['6', PIN, '5930', '5930'], session='ATUid_s3')
         self.assertEqual(screens[1:], ["CON Enter your current PIN\n0. Back", new_pin, again, saved])
         pin = self.env['ddcpts.ussd.pin']._ddcpts_for(self.caller, self.company)
         self.assertTrue(pin._ddcpts_matches('5930', pin.pin_hash))
