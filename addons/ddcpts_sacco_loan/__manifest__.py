@@ -1,0 +1,29 @@
+{
+    'name': "DDCPTS SACCO: Loans",
+    'version': '18.0.1.0.0',
+    'category': 'Accounting/Accounting',
+    'summary': "SACCO loans: products, applications with guarantors, maker-checker approval, disbursement and "
+               "repayment by mobile money, allocation, arrears, penalties and interest accrual.",
+    'author': "DDCPTS",
+    'website': "https://github.com/ddcpts/ddcpts",
+    'depends': ['ddcpts_sacco'],
+    'data': [
+        'security/ddcpts_sacco_loan_security.xml',
+        'security/ir.model.access.csv',
+
+        'data/ir_sequence_data.xml',
+        'data/ddcpts_webhook_event_data.xml',
+        'data/ir_cron_data.xml',
+        'data/sms_template_data.xml',
+
+        'views/ddcpts_sacco_loan_product_views.xml',
+        'views/ddcpts_sacco_loan_views.xml',
+        'views/ddcpts_sacco_loan_guarantor_views.xml',
+        'views/ddcpts_sacco_member_views.xml',
+        'views/ddcpts_sacco_loan_menus.xml',
+    ],
+    'demo': [
+        'demo/ddcpts_sacco_loan_demo.xml',
+    ],
+    'license': 'LGPL-3',
+}
