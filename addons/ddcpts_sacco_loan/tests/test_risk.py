@@ -9,34 +9,23 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.ddcpts_sacco.tests.common import SaccoCase
+from .common import LoanCase
 
 # (principal, days in arrears) of the portfolio classified by the tests
 PORTFOLIO = [(100000, 0), (50000, 1), (30000, 30), (40000, 90), (20000, 181), (10000, 361)]
 
 
 @tagged('post_install', '-at_install')
-class TestRisk(SaccoCase):
+class TestRisk(LoanCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         Account = cls.env['account.account'].with_company(cls.company)
-        cls.gl_loans = Account.create({'code': '139900', 'name': "Test Loan Portfolio",
-                                       'account_type': 'asset_receivable', 'reconcile': True})
-        cls.gl_interest = Account.create({'code': '419900', 'name': "Test Loan Interest", 'account_type': 'income'})
-        cls.gl_loan_fees = Account.create({'code': '419901', 'name': "Test Loan Fees", 'account_type': 'income'})
-        cls.gl_penalties = Account.create({'code': '419902', 'name': "Test Penalties", 'account_type': 'income'})
-        cls.gl_provision = Account.create({'code': '619900', 'name': "Test Provision Expense",
+        cls.gl_provision = Account.create({'code': '669901', 'name': "Test Provision Expense",
                                            'account_type': 'expense'})
-        cls.gl_allowance = Account.create({'code': '139901', 'name': "Test Loan Loss Allowance",
+        cls.gl_allowance = Account.create({'code': '139909', 'name': "Test Loan Loss Allowance",
                                            'account_type': 'asset_non_current'})
-        cls.product = cls.env['ddcpts.sacco.loan.product'].create({
-            'name': "Development Loan", 'code': 'DEV', 'journal_id': cls.misc_journal.id,
-            'receivable_account_id': cls.gl_loans.id, 'interest_income_account_id': cls.gl_interest.id,
-            'fee_income_account_id': cls.gl_loan_fees.id, 'penalty_income_account_id': cls.gl_penalties.id,
-        })
-        cls.borrower = cls.active_member()
 
     def make_loan(self, principal, days):
         """An active loan owing ``principal`` whose oldest unpaid installment is ``days`` late (as the daily
@@ -51,7 +40,7 @@ class TestRisk(SaccoCase):
 
     def make_run(self, date):
         return self.env['ddcpts.sacco.provision.run'].create({
-            'date': date, 'journal_id': self.misc_journal.id, 'expense_account_id': self.gl_provision.id,
+            'date': date, 'journal_id': self.loan_journal.id, 'expense_account_id': self.gl_provision.id,
             'allowance_account_id': self.gl_allowance.id})
 
     def test_classification_at_the_band_edges(self):

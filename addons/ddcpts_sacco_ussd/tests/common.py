@@ -4,13 +4,13 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 
-from odoo.addons.ddcpts_sacco.tests.common import SaccoSetupMixin
+from odoo.addons.ddcpts_sacco_loan.tests.common import LoanSetupMixin
 from odoo.addons.ddcpts_ussd.tests.common import CALLER, UssdCase
 
 PIN = '4821'
 
 
-class SaccoUssdMixin(SaccoSetupMixin):
+class SaccoUssdMixin(LoanSetupMixin):
     """The SACCO member menu on ``cls.service`` for ``cls.company``, and the member ``cls.member`` calling."""
 
     @classmethod
@@ -24,17 +24,8 @@ class SaccoUssdMixin(SaccoSetupMixin):
             'birthdate': '1990-05-05', 'phone': CALLER})
         cls.member.action_activate()
         cls.caller = cls.member.partner_id
-        Account = cls.env['account.account'].with_company(cls.company)
-        cls.gl_loans = Account.create({'code': '139800', 'name': "Test Loans", 'account_type': 'asset_receivable',
-                                       'reconcile': True})
-        cls.gl_loan_income = Account.create({'code': '419800', 'name': "Test Loan Income", 'account_type': 'income'})
-        cls.loan_product = cls.env['ddcpts.sacco.loan.product'].create({
-            'name': "Development Loan", 'code': 'DEV', 'journal_id': cls.misc_journal.id, 'annual_rate': 12,
-            'installments_max': 24, 'auto_approval': True, 'guarantor_cover_percent': 30,
-            'receivable_account_id': cls.gl_loans.id, 'interest_income_account_id': cls.gl_loan_income.id,
-            'fee_income_account_id': cls.gl_loan_income.id, 'penalty_income_account_id': cls.gl_loan_income.id,
-            'overpayment_product_id': cls.savings.id,
-        })
+        cls.loan_setup(cls.company, auto_approval=True, guarantor_cover_percent=30, installments_max=24)
+        cls.loan_product = cls.product
 
     @classmethod
     def deposit(cls, member, amount, months_ago=6):
