@@ -154,7 +154,8 @@ class DdcptsSaccoProvisionRun(models.Model):
             label = _("Loan loss provision %s", self.period)
             amount = abs(adjustment)
             grows = adjustment > 0
-            move = self.env['account.move'].create({
+            # as superuser, like the loan entries: SACCO managers post through this screen, which checks their rights
+            move = self.env['account.move'].sudo().with_company(self.company_id).create({
                 'move_type': 'entry', 'journal_id': self.journal_id.id, 'date': self.date, 'ref': self.name,
                 'company_id': self.company_id.id,
                 'line_ids': [

@@ -5,8 +5,8 @@ from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import Command
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import LoanCase
@@ -145,3 +145,24 @@ class TestRisk(LoanCase):
             self.assertFalse(cron().filtered(lambda run: run.company_id == self.company), "the month is done")
         self.assertRecordValues(march, [{'date': march.date.fromisoformat('2026-03-31'), 'state': 'posted',
                                          'allowance_before': 35000, 'adjustment': 0}])
+
+    def test_access_by_role_and_company(self):
+        self.make_loan(5000, 10)
+        run = self.make_run('2026-03-31')
+        run.with_user(self.manager).action_post()
+        self.assertEqual(run.state, 'posted')
+        auditor = new_test_user(self.env, 'risk_auditor', groups='ddcpts_sacco.group_sacco_auditor',
+                                company_id=self.company.id, company_ids=[self.company.id])
+        self.assertEqual(run.with_user(auditor).provision_required, 250)
+        self.assertEqual(len(run.line_ids.with_user(auditor).read(['band_id'])), 1)
+        with self.assertRaises(AccessError):
+            self.make_run('2026-04-30').with_user(auditor).action_post()
+        with self.assertRaises(AccessError):
+            self.env['ddcpts.sacco.loan.risk.band'].with_user(self.officer).create(
+                {'name': "Special", 'code': 'special', 'days_from': 500, 'provision_percent': 100})
+        other_company = self.sacco_company("Other SACCO")
+        outsider = new_test_user(self.env, 'risk_outsider', groups='ddcpts_sacco.group_sacco_manager',
+                                 company_id=other_company.id, company_ids=[other_company.id])
+        Run = self.env['ddcpts.sacco.provision.run'].with_user(outsider)
+        self.assertFalse(Run.search([('id', '=', run.id)]), "another company's runs are not visible")
+        self.assertFalse(self.env['ddcpts.sacco.provision.line'].with_user(outsider).search([('run_id', '=', run.id)]))

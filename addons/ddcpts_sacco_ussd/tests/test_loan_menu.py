@@ -40,6 +40,15 @@ class TestLoanMenu(SaccoUssdCase):
         self.assertEqual(self.dial(['4', PIN, '1'], session='ATUid_s3')[3],
                          f"END Your loans\n{loan.name} Approved: KES 20,000.00")
 
+    def test_loan_limit_in_the_mtn_format(self):
+        self.mtn('')
+        self.mtn('4')
+        self.assertEqual(self.mtn(f'4*{PIN}')['ussdString'],
+                         "Loans\n1. My loans\n2. Loan limit\n3. Apply for a loan\n4. Repay a loan\n0. Back")
+        last = self.mtn(f'4*{PIN}*2')
+        self.assertEqual((last['ussdString'], last['continueSession']),
+                         ("You may borrow\nDevelopment Loan: KES 30,000.00", False))
+
     def test_application_waits_for_an_officer_unless_the_product_allows_auto_approval(self):
         self.loan_product.auto_approval = False
         screens = self.dial(['4', PIN, '3', '1', '5000', '3', '1'])
