@@ -1,6 +1,7 @@
 from . import ddcpts_secret
 from . import ddcpts_secret_mixin
 from . import ddcpts_related_mixin
+from . import ddcpts_chatter_mixin
 from . import ddcpts_provider_call
 from . import ddcpts_provider_token
 from . import ddcpts_health_status

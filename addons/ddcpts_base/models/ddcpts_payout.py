@@ -9,7 +9,6 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 from odoo.tools.misc import formatLang
 
-from odoo.addons.ddcpts_base.tools import chatter
 from odoo.addons.ddcpts_base.tools.identity import normalize_msisdn
 from odoo.addons.ddcpts_base.tools.locking import process_queue
 
@@ -42,7 +41,8 @@ class DdcptsPayout(models.Model):
     OriginatorConversationID, MoMo X-Reference-Id): after a crash the cron may send again.
     """
     _name = 'ddcpts.payout'
-    _inherit = ['mail.thread', 'mail.activity.mixin']
+    # posts, activity notifications and adapter messages are made as the user acting on the payout
+    _inherit = ['ddcpts.chatter.mixin', 'mail.thread', 'mail.activity.mixin']
     _description = "Mobile money payout"
     _order = 'id desc'
 
@@ -165,14 +165,6 @@ class DdcptsPayout(models.Model):
     # ------------------------------------------------------------------
     # Maker-checker
     # ------------------------------------------------------------------
-
-    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
-        """Posts, activity notifications and adapter messages of a payout are made as the user acting
-        on it: an integration user without an e-mail address must still be able to (tools/chatter.py)."""
-        if author_id is None and email_from is None:
-            values = chatter.sender(self.env)
-            author_id, email_from = values.get('author_id'), values.get('email_from')
-        return super()._message_compute_author(author_id, email_from, raise_on_email=raise_on_email)
 
     def action_submit(self):
         """Requester: ask for approval; every user allowed to approve gets an activity."""

@@ -12,7 +12,7 @@ class DdcptsSaccoLoanGuarantor(models.Model):
     """
     _name = 'ddcpts.sacco.loan.guarantor'
     _description = "SACCO Loan Guarantor"
-    _inherit = ['mail.thread']
+    _inherit = ['ddcpts.chatter.mixin', 'mail.thread']
     _order = 'loan_id, id'
     _check_company_auto = True
 
@@ -40,7 +40,7 @@ class DdcptsSaccoLoanGuarantor(models.Model):
     def _compute_amount_locked(self):
         for pledge in self:
             loan = pledge.loan_id
-            if pledge.state != 'accepted' or loan.state not in ('submitted', 'appraisal', *const.OPEN_STATES):
+            if pledge.state != 'accepted' or loan.state not in ('draft', 'submitted', 'appraisal', *const.OPEN_STATES):
                 pledge.amount_locked = 0.0
             elif loan.state != 'active' or not loan.principal:
                 pledge.amount_locked = pledge.amount

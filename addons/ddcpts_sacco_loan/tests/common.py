@@ -1,6 +1,8 @@
 """Shared setup of the loan tests: the SACCO test company with a loan product and its accounts."""
+from contextlib import contextmanager
 from datetime import date
 
+from odoo import Command
 from odoo.tests import new_test_user
 
 from odoo.addons.ddcpts_sacco.tests.common import SaccoCase, SaccoSetupMixin
@@ -65,12 +67,21 @@ class LoanCase(LoanSetupMixin, SaccoCase):
         cls.receive(member, amount, product=cls.deposits, date=day)
         return member
 
+    @contextmanager
+    def assertRefused(self, exception, regex):
+        """``assertRaisesRegex`` inside a savepoint: what the refused call wrote is rolled back, as the
+        request of a user would be."""
+        with self.assertRaises(exception) as context:
+            yield context
+        self.assertRegex(str(context.exception), regex)
+
     def application(self, amount=100000, member=None, guarantors=(), **values):
         """A draft application by the officer, with ``(member, amount)`` guarantors requested."""
         loan = self.Loan.with_user(self.officer).create({
             'member_id': (member or self.borrower).id, 'product_id': self.product.id, 'amount_requested': amount,
             'installments': 12, 'disbursement_method': 'cash', 'disbursement_journal_id': self.cash_journal.id,
-            'guarantor_ids': [(0, 0, {'member_id': guarantor.id, 'amount': pledge}) for guarantor, pledge in guarantors],
+            'guarantor_ids': [Command.create({'member_id': guarantor.id, 'amount': pledge})
+                              for guarantor, pledge in guarantors],
             **values})
         return loan
 
@@ -92,3 +103,4 @@ class LoanCase(LoanSetupMixin, SaccoCase):
 
     def repay(self, loan, amount, on, channel='cash'):
         return loan._loan_repay(amount, on, channel, self.gl_cash, reference='TEST')
+

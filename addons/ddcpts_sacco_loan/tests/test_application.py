@@ -22,7 +22,7 @@ class TestLoanApplication(LoanCase):
         }
         for method, vector in expected.items():
             with self.subTest(method=method):
-                product = self.product.copy({'code': method[:5].upper(), 'interest_method': method})
+                product = self.product.copy({'code': f'T{len(method)}', 'interest_method': method})
                 loan = self.application(100000, product_id=product.id,
                                         guarantors=[(self.member_with_deposits(60000), 60000)])
                 loan.action_preview_schedule()
@@ -35,12 +35,12 @@ class TestLoanApplication(LoanCase):
 
     def test_submit_refuses_an_amount_above_the_limit(self):
         loan = self.application(130000)
-        with self.assertRaisesRegex(UserError, r"above the member's loan limit of .*120,000\.00"):
+        with self.assertRefused(UserError, r"above the member's loan limit of .*120,000\.00"):
             loan.action_submit()
         self.assertEqual(loan.state, 'draft', "nothing changed")
-        with self.assertRaisesRegex(UserError, "lends from .*1,000.00 to .*1,000,000.00"):
+        with self.assertRefused(UserError, r"lends from 1,000\.00.* to 1,000,000\.00.*; 500\.00.* was asked"):
             self.application(500).action_submit()
-        with self.assertRaisesRegex(UserError, "repaid in 1 to 36 installments, not 48"):
+        with self.assertRefused(UserError, "repaid in 1 to 36 installments, not 48"):
             self.application(10000, installments=48).action_submit()
 
     def test_eligibility_gives_its_reasons(self):
@@ -50,11 +50,12 @@ class TestLoanApplication(LoanCase):
         loan = self.application(10000, member=newcomer)
         reasons = "\n".join(loan._loan_eligibility())
         self.assertIn("after 6 months of membership", reasons)
-        self.assertRegex(reasons, r"above the loan limit of .*0\.00 .*too recent")
-        self.assertRegex(reasons, r"cover .*5,000\.00 of the .*10,000\.00 required")
+        self.assertRegex(reasons, r"above the loan limit of 0\.00.*5,000\.00.* too recent")
+        self.assertRegex(reasons, r"cover 5,000\.00.* of the 10,000\.00.* required")
         self.assertIn("needs 1 guarantors; 0 accepted so far", reasons)
         loan.action_check_eligibility()
         self.assertIn("membership", loan.eligibility_notes)
+        self.product.membership_months = 0
         ok = self.application(100000, guarantors=[(self.member_with_deposits(60000), 60000)])
         ok.guarantor_ids.action_accept()
         self.assertEqual(ok._loan_eligibility(), [])
@@ -65,18 +66,18 @@ class TestLoanApplication(LoanCase):
         loan.guarantor_ids.action_accept()
         loan.action_appraise()
         self.assertEqual(loan.appraised_by_id, self.officer)
-        with self.assertRaisesRegex(UserError, "loan_officer appraised|applied for"):
+        with self.assertRefused(UserError, "loan_officer appraised|applied for"):
             loan.with_user(self.officer).action_approve()
         second = new_test_user(self.env, 'second_officer', groups='ddcpts_sacco.group_sacco_officer',
                                company_id=self.company.id, company_ids=[self.company.id])
         self.product.approval_level_ids = [(0, 0, {'amount_from': 50000,
                                                    'group_id': self.env.ref('ddcpts_sacco.group_sacco_manager').id})]
-        with self.assertRaisesRegex(UserError, "must be approved by SACCO / Manager"):
+        with self.assertRefused(UserError, "must be approved by SACCO / Manager"):
             loan.with_user(second).action_approve()
         portal = new_test_user(self.env, 'borrower_manager', groups='ddcpts_sacco.group_sacco_manager',
                                partner_id=self.borrower.partner_id.id, company_id=self.company.id,
                                company_ids=[self.company.id])
-        with self.assertRaisesRegex(UserError, "applied for .* cannot approve it"):
+        with self.assertRefused(UserError, "applied for .* cannot approve it"):
             loan.with_user(portal).action_approve()
         self.assertEqual(loan.state, 'appraisal')
         loan.with_user(self.manager).action_approve()
@@ -87,7 +88,7 @@ class TestLoanApplication(LoanCase):
         loan = self.application(100000, guarantors=[(guarantor, 60000)])
         loan.action_submit()
         loan.action_appraise()  # the guarantor has not answered: the cover is short
-        with self.assertRaisesRegex(UserError, "cannot be approved:\n.*cover"):
+        with self.assertRefused(UserError, "cannot be approved:\n.*cover"):
             loan.with_user(self.manager).action_approve()
 
     def test_sms_and_activities(self):
@@ -111,7 +112,7 @@ class TestLoanApplication(LoanCase):
         self.assertRecordValues(loan, [{'state': 'rejected', 'rejection_reason': "Insufficient income"}])
         self.assertEqual(loan.guarantor_ids.state, 'released')
         self.assertEqual(guarantor._loan_free_deposits()[guarantor], 60000.0)
-        with self.assertRaisesRegex(UserError, "is rejected: cannot withdraw"):
+        with self.assertRefused(UserError, "is rejected: cannot withdraw"):
             loan.action_withdraw()
         other = self.application(20000)
         other.action_withdraw()
