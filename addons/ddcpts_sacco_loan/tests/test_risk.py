@@ -163,6 +163,8 @@ class TestRisk(LoanCase):
         other_company = self.sacco_company("Other SACCO")
         outsider = new_test_user(self.env, 'risk_outsider', groups='ddcpts_sacco.group_sacco_manager',
                                  company_id=other_company.id, company_ids=[other_company.id])
-        Run = self.env['ddcpts.sacco.provision.run'].with_user(outsider)
-        self.assertFalse(Run.search([('id', '=', run.id)]), "another company's runs are not visible")
-        self.assertFalse(self.env['ddcpts.sacco.provision.line'].with_user(outsider).search([('run_id', '=', run.id)]))
+        env = self.env(user=outsider, context=dict(self.env.context, allowed_company_ids=other_company.ids))
+        self.assertFalse(env['ddcpts.sacco.provision.run'].search([('id', '=', run.id)]),
+                         "another company's runs are not visible")
+        self.assertFalse(env['ddcpts.sacco.provision.line'].search([('run_id', '=', run.id)]))
+        self.assertFalse(env['ddcpts.sacco.loan.risk.band'].search([('company_id', '=', self.company.id)]))
