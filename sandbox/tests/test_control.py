@@ -165,7 +165,10 @@ def test_a_slow_request_from_before_a_reset_leaves_no_trace(client, receiver):
     slow = threading.Thread(target=client.post, args=("/probe/call-back",),
                             kwargs={"json_body": {"url": receiver.url + "/late"}})
     slow.start()
-    time.sleep(0.1)
+    deadline = time.monotonic() + 60
+    while not client.get("/_sandbox/requests").json()["requests"]:  # reset only once it is in flight
+        assert time.monotonic() < deadline, "the slow request never reached the simulator"
+        time.sleep(0.05)
     client.post("/_sandbox/reset")
     slow.join()
     time.sleep(0.3)

@@ -234,9 +234,9 @@ class TestEtimsSales(EtimsCase):
         self.assertEqual((invoice.etims_state, invoice.etims_invoice_number), ('sending', 1))
         self.assertIn("did not answer", invoice.etims_error)
         self.make_due(invoice)
-        for _attempt in range(20):  # the simulator stores the sale once its delay is over
-            if self.sandbox_state()['sales']:
-                break
+        deadline = time.monotonic() + 120  # the simulator stores the sale once its delay is over
+        while not self.sandbox_state()['sales']:
+            self.assertLess(time.monotonic(), deadline, "the simulator never stored the slow sale")
             time.sleep(0.25)
         self.run_queue()
         self.assertEqual((invoice.etims_state, invoice.etims_invoice_number), ('to_confirm', 1))

@@ -27,5 +27,7 @@ class DdcptsSaccoStatement(models.TransientModel):
         self.ensure_one()
         if self.date_from > self.date_to:
             raise UserError(_("The statement period starts after it ends."))
+        # the web client drops the record ids from a report URL when the action carries data
         return self.env.ref('ddcpts_sacco.action_report_statement').report_action(self.account_ids, data={
+            'account_ids': self.account_ids.ids,
             'date_from': fields.Date.to_string(self.date_from), 'date_to': fields.Date.to_string(self.date_to)})

@@ -414,7 +414,8 @@ class DdcptsSaccoLoan(models.Model):
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         for record in (records if records is not None else self):
             if template and record.partner_id.mobile:
-                record._message_sms_with_template(template=template, partner_ids=record.partner_id.ids)
+                record._message_sms_with_template(template=template, partner_ids=record.partner_id.ids,
+                                                  put_in_queue=True)
 
     def action_submit(self):
         """The application enters the queue: hard limits are checked now (amount, term, loan limit),
@@ -841,9 +842,11 @@ class DdcptsSaccoLoan(models.Model):
         self.env.cr.execute(SQL("""
             WITH due AS (
                 SELECT line.id, product.penalty_type, product.penalty_value, currency.decimal_places AS dp,
-                       line.principal + line.interest - line.principal_paid - line.interest_paid
-                           - line.interest_waived - line.principal_written_off AS overdue,
-                       (%(date)s - line.due_date - product.arrears_tolerance_days - 1)
+                       COALESCE(product.arrears_tolerance_amount, 0) AS tolerance,
+                       line.principal + line.interest - COALESCE(line.principal_paid, 0)
+                           - COALESCE(line.interest_paid, 0) - COALESCE(line.interest_waived, 0)
+                           - COALESCE(line.principal_written_off, 0) AS overdue,
+                       (%(date)s - line.due_date - COALESCE(product.arrears_tolerance_days, 0) - 1)
                            / CASE loan.frequency WHEN 'weekly' THEN 7 WHEN 'fortnightly' THEN 14 ELSE 30 END
                            + 1 AS periods
                   FROM ddcpts_sacco_loan_installment line
@@ -852,20 +855,18 @@ class DdcptsSaccoLoan(models.Model):
                   JOIN res_company company ON company.id = loan.company_id
                   JOIN res_currency currency ON currency.id = company.currency_id
                  WHERE line.loan_id IN %(ids)s AND product.penalty_value > 0
-                   AND line.due_date + product.arrears_tolerance_days < %(date)s
+                   AND line.due_date + COALESCE(product.arrears_tolerance_days, 0) < %(date)s
             ), charge AS (
                 SELECT due.id, due.periods,
-                       ROUND(CAST((due.periods - line.penalty_periods) * CASE due.penalty_type
+                       ROUND(CAST((due.periods - COALESCE(line.penalty_periods, 0)) * CASE due.penalty_type
                            WHEN 'fixed' THEN due.penalty_value ELSE due.overdue * due.penalty_value / 100 END
                            AS numeric), due.dp) AS amount
                   FROM due JOIN ddcpts_sacco_loan_installment line ON line.id = due.id
-                 WHERE due.periods > line.penalty_periods
-                   AND due.overdue > COALESCE((SELECT arrears_tolerance_amount FROM ddcpts_sacco_loan_product p
-                                                 JOIN ddcpts_sacco_loan l ON l.product_id = p.id
-                                                WHERE l.id = line.loan_id), 0)
+                 WHERE due.periods > COALESCE(line.penalty_periods, 0)
+                   AND due.overdue > due.tolerance
             )
             UPDATE ddcpts_sacco_loan_installment line
-               SET penalty = line.penalty + charge.amount,
+               SET penalty = COALESCE(line.penalty, 0) + charge.amount,
                    penalty_periods = charge.periods,
                    total_due = line.total_due + charge.amount,
                    outstanding = line.outstanding + charge.amount,
@@ -878,7 +879,9 @@ class DdcptsSaccoLoan(models.Model):
             UPDATE ddcpts_sacco_loan loan
                SET penalty_outstanding = totals.penalty, total_outstanding = totals.total
               FROM (SELECT loan_id,
-                           SUM(penalty - penalty_paid - penalty_waived) AS penalty, SUM(outstanding) AS total
+                           SUM(COALESCE(penalty, 0) - COALESCE(penalty_paid, 0) - COALESCE(penalty_waived, 0))
+                               AS penalty,
+                           SUM(outstanding) AS total
                       FROM ddcpts_sacco_loan_installment WHERE loan_id IN %(ids)s GROUP BY loan_id) totals
              WHERE loan.id = totals.loan_id
                AND (loan.penalty_outstanding IS DISTINCT FROM totals.penalty
@@ -891,9 +894,9 @@ class DdcptsSaccoLoan(models.Model):
         self.env.cr.execute(SQL("""
             WITH arrears AS (
                 SELECT loan.id,
-                       MIN(line.due_date) FILTER (WHERE line.due_date + product.arrears_tolerance_days < %(date)s
-                                                    AND line.outstanding > product.arrears_tolerance_amount)
-                           AS since,
+                       MIN(line.due_date) FILTER (
+                           WHERE line.due_date + COALESCE(product.arrears_tolerance_days, 0) < %(date)s
+                             AND line.outstanding > COALESCE(product.arrears_tolerance_amount, 0)) AS since,
                        COALESCE(SUM(line.outstanding) FILTER (WHERE line.due_date <= %(date)s), 0) AS amount
                   FROM ddcpts_sacco_loan loan
                   JOIN ddcpts_sacco_loan_product product ON product.id = loan.product_id
@@ -922,13 +925,14 @@ class DdcptsSaccoLoan(models.Model):
         difference since the last run. The loans are stamped with ``date``."""
         self.env.cr.execute(SQL("""
             WITH earned AS (
-                SELECT loan.id, loan.product_id, loan.interest_accrued AS before,
+                SELECT loan.id, loan.product_id, COALESCE(loan.interest_accrued, 0) AS before,
                        GREATEST(COALESCE(SUM(CASE
-                           WHEN line.due_date <= %(date)s THEN line.interest - line.interest_waived
-                           WHEN line.date_from < %(date)s THEN ROUND(CAST((line.interest - line.interest_waived)
+                           WHEN line.due_date <= %(date)s THEN line.interest - COALESCE(line.interest_waived, 0)
+                           WHEN line.date_from < %(date)s THEN ROUND(CAST(
+                               (line.interest - COALESCE(line.interest_waived, 0))
                                * (%(date)s - line.date_from) / (line.due_date - line.date_from) AS numeric),
                                currency.decimal_places)
-                           ELSE 0 END), 0), COALESCE(SUM(line.interest_paid), 0)) AS target
+                           ELSE 0 END), 0), COALESCE(SUM(COALESCE(line.interest_paid, 0)), 0)) AS target
                   FROM ddcpts_sacco_loan loan
                   JOIN ddcpts_sacco_loan_product product ON product.id = loan.product_id
                   JOIN res_company company ON company.id = loan.company_id

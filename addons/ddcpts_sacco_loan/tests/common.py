@@ -58,6 +58,7 @@ class LoanCase(LoanSetupMixin, SaccoCase):
                                     email=False, company_id=cls.company.id, company_ids=[cls.company.id])
         cls.manager = new_test_user(cls.env, 'loan_manager', groups='ddcpts_sacco.group_sacco_manager',
                                     company_id=cls.company.id, company_ids=[cls.company.id])
+        cls.company.email = 'loans@sacco.example.com'  # notifications of users without an address come from it
         cls.borrower = cls.active_member()
         cls.receive(cls.borrower, 40000, product=cls.deposits, date='2025-01-15')
 
@@ -83,16 +84,16 @@ class LoanCase(LoanSetupMixin, SaccoCase):
             'guarantor_ids': [Command.create({'member_id': guarantor.id, 'amount': pledge})
                               for guarantor, pledge in guarantors],
             **values})
-        return loan
+        return loan.with_env(self.env)
 
     def approved(self, amount=100000, guarantors=None, **values):
         """An application submitted and appraised by the officer, guarantees accepted, approved by the manager."""
         if guarantors is None:
             guarantors = [(self.member_with_deposits(60000), 60000)]
         loan = self.application(amount, guarantors=guarantors, **values)
-        loan.action_submit()
+        loan.with_user(self.officer).action_submit()
         loan.guarantor_ids.action_accept()
-        loan.action_appraise()
+        loan.with_user(self.officer).action_appraise()
         loan.with_user(self.manager).action_approve()
         return loan
 

@@ -5,9 +5,13 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("ddcpts_mpesa_portal_invoice_payment", {
     steps: () => [
         {
-            content: "Pay the invoice",
+            content: "Pay the invoice (the test gave the simulator's address in the URL's fragment: kept for later)",
             trigger: "a:contains(Pay Now)",
-            run: "click",
+            async run(helpers) {
+                const sandbox = new URLSearchParams(window.location.hash.slice(1)).get("ddcpts_sandbox");
+                window.sessionStorage.setItem("ddcpts_sandbox", sandbox);
+                await helpers.click();
+            },
         },
         {
             content: "Choose M-Pesa",
@@ -25,8 +29,13 @@ registry.category("web_tour.tours").add("ddcpts_mpesa_portal_invoice_payment", {
             expectUnloadPage: true,
         },
         {
-            content: "The status page asks the customer to check their phone, until M-Pesa confirms",
+            content: "The status page asks the customer to check their phone; only now does the customer approve "
+                + "on the phone: the simulator sends the callback it holds",
             trigger: "[name=o_payment_status_alert]:contains(Check your phone)",
+            run() {
+                const sandbox = window.sessionStorage.getItem("ddcpts_sandbox");
+                fetch(`${sandbox}/_sandbox/callbacks/deliver`, { method: "POST", mode: "no-cors", body: "{}" });
+            },
             expectUnloadPage: true,
         },
         {

@@ -86,8 +86,12 @@ registry.category("web_tour.tours").add("ddcpts_sacco_onboard", {
             run: "click",
         },
         {
-            content: "The statement is shown (as HTML where wkhtmltopdf is missing, as in the test stack)",
-            trigger: ".o_breadcrumb:contains(Account Statement) ~ * iframe, .o_action:has(.o_breadcrumb:contains(Account Statement)) iframe",
+            content: "The statement preview shows the member and the deposit",
+            trigger: ":iframe .page:contains(Wanjiru Tour)",
+        },
+        {
+            content: "The closing balance is the deposit",
+            trigger: ":iframe .o_sacco_closing:contains(2,500.00)",
         },
     ],
 });

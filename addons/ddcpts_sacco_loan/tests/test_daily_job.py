@@ -1,0 +1,75 @@
+from datetime import date
+
+from odoo.tests import tagged
+
+from .common import LoanCase
+
+
+@tagged('post_install', '-at_install')
+class TestLoanDailyJob(LoanCase):
+
+    def snapshot(self, loans):
+        """Everything the job writes, read from the database."""
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT loan.id, loan.job_date, loan.days_in_arrears, loan.overdue_since, loan.arrears_amount,
+                   loan.interest_accrued, loan.penalty_outstanding, loan.total_outstanding,
+                   array_agg((line.penalty, line.penalty_periods, line.outstanding) ORDER BY line.number)
+              FROM ddcpts_sacco_loan loan JOIN ddcpts_sacco_loan_installment line ON line.loan_id = loan.id
+             WHERE loan.id IN %s GROUP BY loan.id ORDER BY loan.id
+        """, [tuple(loans.ids)])
+        rows = self.env.cr.fetchall()
+        self.env.cr.execute("SELECT COUNT(*) FROM account_move WHERE journal_id = %s", [self.loan_journal.id])
+        return rows, self.env.cr.fetchone()[0]
+
+    def test_arrears_penalties_and_accrual(self):
+        endpoint = self.env['ddcpts.webhook.endpoint'].create({
+            'name': "Collections", 'url': 'https://example.com/overdue',
+            'event_ids': [(6, 0, self.env.ref('ddcpts_sacco_loan.webhook_event_loan_overdue').ids)]})
+        loan = self.disbursed(100000)
+        # mid-period: half of February's interest is earned, nothing is late
+        self.Loan._cron_loan_daily(date(2026, 2, 14))
+        self.assertRecordValues(loan, [{'job_date': date(2026, 2, 14), 'days_in_arrears': 0, 'interest_accrued': 500}])
+        accrual = self.env['account.move'].search([('journal_id', '=', self.loan_journal.id),
+                                                   ('ref', 'like', 'Interest accrual')])
+        self.assertEqual(sorted(accrual.line_ids.mapped('balance')), [-500, 500])
+        self.assertEqual(accrual.line_ids.filtered(lambda line: line.balance > 0).account_id,
+                         self.gl_interest_receivable)
+        # ten days after the first due date, unpaid: one penalty of 5 % of 8 884.88
+        self.Loan._cron_loan_daily(date(2026, 3, 10))
+        self.assertRecordValues(loan, [{'days_in_arrears': 10, 'overdue_since': date(2026, 2, 28),
+                                        'arrears_amount': 8884.88 + 444.24, 'penalty_outstanding': 444.24}])
+        self.assertEqual(loan.line_ids[0].penalty, 444.24)
+        self.assertEqual(loan.interest_accrued, 1000 + 297.15)  # all of February, 10/31 of 921.15
+        self.assertEqual(self.env['ddcpts.webhook.delivery'].search_count(
+            [('endpoint_id', '=', endpoint.id), ('event', '=', 'loan.overdue')]), 1)
+        # a second period overdue: a second penalty
+        self.Loan._cron_loan_daily(date(2026, 4, 2))
+        self.assertEqual(loan.line_ids[0].penalty, 888.48)
+        self.assertEqual(loan.days_in_arrears, 33)
+        self.assertEqual(self.env['ddcpts.webhook.delivery'].search_count(
+            [('endpoint_id', '=', endpoint.id), ('event', '=', 'loan.overdue')]), 1, "told once")
+
+    def test_second_run_the_same_day_changes_nothing(self):
+        loans = self.disbursed(100000) | self.disbursed(50000, member=self.member_with_deposits(30000))
+        day = date(2026, 4, 15)
+        self.assertEqual(self.Loan._cron_loan_daily(day), 2)
+        before = self.snapshot(loans)
+        self.assertEqual(self.Loan._cron_loan_daily(day), 0, "nothing left to do")
+        self.assertEqual(self.snapshot(loans), before)
+        # even when forced over the same loans, the job is idempotent for its date
+        loans._loan_daily_job(day)
+        self.assertEqual(self.snapshot(loans), before)
+
+    def test_repayment_settles_accrued_interest(self):
+        loan = self.disbursed(100000)
+        self.Loan._cron_loan_daily(date(2026, 2, 14))
+        transaction = self.repay(loan, 8884.88, date(2026, 2, 28))
+        lines = {line.account_id: line.balance for line in transaction.move_id.line_ids}
+        self.assertAlmostEqual(lines[self.gl_interest_receivable], -500, places=2, msg="what was accrued")
+        self.assertAlmostEqual(lines[self.gl_interest], -500, places=2, msg="the rest is income at once")
+        before = self.env['account.move'].search_count([('ref', 'like', 'Interest accrual')])
+        self.Loan._cron_loan_daily(date(2026, 2, 28))
+        self.assertEqual(self.env['account.move'].search_count([('ref', 'like', 'Interest accrual')]), before,
+                         "the interest paid was not accrued a second time")
+        self.assertEqual(loan.days_in_arrears, 0)
