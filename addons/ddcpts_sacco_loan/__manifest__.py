@@ -10,17 +10,22 @@
     'data': [
         'security/ddcpts_sacco_loan_security.xml',
         'security/ir.model.access.csv',
+        'security/ddcpts_sacco_loan_risk_security.xml',
 
         'data/ir_sequence_data.xml',
         'data/ddcpts_webhook_event_data.xml',
         'data/ir_cron_data.xml',
         'data/sms_template_data.xml',
+        'data/ddcpts_sacco_provision_cron_data.xml',
+
+        'report/ddcpts_sacco_provision_report.xml',
 
         'views/ddcpts_sacco_loan_product_views.xml',
         'views/ddcpts_sacco_loan_views.xml',
         'views/ddcpts_sacco_loan_guarantor_views.xml',
         'views/ddcpts_sacco_member_views.xml',
         'views/ddcpts_sacco_loan_menus.xml',
+        'views/ddcpts_sacco_loan_risk_views.xml',
     ],
     'demo': [
         'demo/ddcpts_sacco_loan_demo.xml',

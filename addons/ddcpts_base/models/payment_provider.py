@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 
 
 class PaymentProvider(models.Model):
@@ -20,8 +20,16 @@ class PaymentProvider(models.Model):
             return False
         return True
 
+    @api.model
+    def _ddcpts_mobile_provider_codes(self):
+        """Codes of the providers that can ask a payer's phone to pay (``payment.transaction.
+        _ddcpts_send_mobile_request``); each mobile-money addon adds its own."""
+        return []
+
     def _ddcpts_mobile_provider(self, code, company):
-        """The provider ``code`` in use in ``company`` (enabled before test mode), or an empty recordset."""
+        """The provider ``code`` (None: any mobile-money provider) in use in ``company`` (enabled before
+        test mode), or an empty recordset."""
+        codes = [code] if code else self._ddcpts_mobile_provider_codes()
         return self.sudo().search([
-            ('code', '=', code), ('state', '!=', 'disabled'), ('company_id', '=', company.id),
+            ('code', 'in', codes), ('state', '!=', 'disabled'), ('company_id', '=', company.id),
         ], order='state, sequence, id', limit=1)

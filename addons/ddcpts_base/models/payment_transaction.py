@@ -46,9 +46,38 @@ class PaymentTransaction(models.Model):
     def _ddcpts_send_mobile_request(self, phone):
         """Hook: send this draft transaction's payment request to ``phone`` (STK push, Request to Pay…).
 
-        Implemented by each mobile-money provider; used by the invoice request of ``account.move``.
+        Implemented by each mobile-money provider; used by the invoice request of ``account.move`` and
+        by :meth:`_ddcpts_request_push`.
         """
         raise UserError(_("%s cannot send payment requests to a phone.", self.provider_id.name))
+
+    @api.model
+    def _ddcpts_request_push(self, origin, partner, amount, phone, reference):
+        """Ask ``phone`` to pay ``amount`` for ``origin`` (a document of ``_selection_ddcpts_origin``)
+        with the company's mobile-money provider, whichever it is; return the transaction.
+
+        Lets an addon that knows no provider (the SACCO's USSD menu) collect money; the money is applied
+        to ``origin`` by ``_ddcpts_post_process_origin`` once the provider confirms it.
+
+        :param str reference: what the payer recognises on the prompt (e.g. ``M0042-DEP``)
+        :raise UserError: no provider can push, or the provider refused the request
+        """
+        company = origin.company_id
+        provider = self.env['payment.provider']._ddcpts_mobile_provider(None, company)
+        if not provider:
+            raise UserError(_("No mobile-money provider of %s can send payment requests to phones.", company.name))
+        tx = self.sudo().create({
+            'provider_id': provider.id,
+            'payment_method_id': provider.payment_method_ids[:1].id,
+            'reference': self._compute_reference(provider.code, prefix=reference),
+            'amount': amount,
+            'currency_id': company.currency_id.id,
+            'partner_id': partner.id,
+            'operation': 'online_direct',
+            'ddcpts_origin': f'{origin._name},{origin.id}',
+        })
+        tx._ddcpts_send_mobile_request(phone)
+        return tx
 
     def _ddcpts_flag_for_review(self, reason):
         """Put the transaction in the review queue with a reason a clerk understands."""

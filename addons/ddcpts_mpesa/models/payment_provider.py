@@ -130,6 +130,10 @@ class PaymentProvider(models.Model):
     # ddcpts.provider.mixin
     # ------------------------------------------------------------------
 
+    @api.model
+    def _ddcpts_mobile_provider_codes(self):
+        return super()._ddcpts_mobile_provider_codes() + ['mpesa']
+
     def _ddcpts_provider_code(self):
         if self.code == 'mpesa':
             return 'mpesa'

@@ -9,3 +9,6 @@ from . import ddcpts_sacco_member
 from . import ddcpts_sacco_account
 from . import ddcpts_payout
 from . import payment_transaction
+from . import ddcpts_sacco_loan_risk_band
+from . import ddcpts_sacco_provision_line
+from . import ddcpts_sacco_provision_run

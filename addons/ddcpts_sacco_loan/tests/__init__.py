@@ -8,3 +8,4 @@ from . import test_daily_job_concurrency
 from . import test_security
 from . import test_write_off
 from . import test_ui
+from . import test_risk

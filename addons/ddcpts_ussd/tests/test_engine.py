@@ -1,3 +1,5 @@
+import itertools
+
 from odoo.tests import tagged
 
 from odoo.addons.ddcpts_ussd.models.ddcpts_ussd_service import UssdContext
@@ -66,11 +68,14 @@ class TestMenuEngine(UssdCase):
         self.assertEqual(ussd.plain("Wanjikũ Café\x07"), "Wanjiku Cafe")
 
 
+_SESSION_NUMBERS = itertools.count()
+
+
 class _Request:
-    """The fields of a gateway request a session is created from."""
+    """The fields of a gateway request a session is created from (one session each)."""
 
     def __init__(self, phone):
-        self.session_ref = f'engine-{phone}'
+        self.session_ref = f'engine-{phone}-{next(_SESSION_NUMBERS)}'
         self.kind = 'africastalking'
         self.phone = phone
         self.network_code = '99999'

@@ -1,0 +1,2 @@
+from . import ddcpts_ussd_service
+from . import ddcpts_sacco_loan

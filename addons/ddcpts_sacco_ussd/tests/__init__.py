@@ -1,0 +1,1 @@
+from . import test_loan_menu, test_sacco_menu
