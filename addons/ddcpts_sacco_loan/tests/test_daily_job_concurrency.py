@@ -67,8 +67,8 @@ class TestLoanDailyJobWorkers(LoanSetupMixin, TransactionCase):
             env['ddcpts.sacco.product'].search([('company_id', '=', company.id)]).unlink()
             env['account.journal'].search([('company_id', '=', company.id)]).unlink()
             env['account.account'].search([('company_ids', 'in', company.id)]).unlink()
-            env.cr.execute("DELETE FROM ir_default WHERE company_id = %s", [company.id])
-            company.unlink()
+            # archived, not deleted: other addons (stock…) gave the new company records of their own
+            company.active = False
 
     def test_workers_share_the_loans_and_charge_each_once(self):
         barrier = threading.Barrier(WORKERS)

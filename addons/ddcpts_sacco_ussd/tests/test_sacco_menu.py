@@ -88,6 +88,7 @@ class TestSaccoMenu(SaccoUssdCase):
         for phone in ('+254700100299', '+254799000111'):
             session = self.env['ddcpts.ussd.session'].create({
                 'service_id': self.service.id, 'session_ref': f'walk-{phone}', 'phone': phone,
+                'company_id': self.service.company_id.id,
                 'partner_id': self.env['ddcpts.ussd.session']._ddcpts_find_partner(phone, self.company).id})
             ctx = UssdContext(self.service, session)
             steps = list(ussd.walk(self.service._ddcpts_ussd_root(ctx), ctx))
