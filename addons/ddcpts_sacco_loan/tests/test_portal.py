@@ -1,32 +1,30 @@
 """Borrowers follow their loans and guarantors answer requests on the portal, over real HTTP (the repayment
 through a provider: tests/test_sacco_loan_portal.py)."""
-import json
 import re
 
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import HttpCase
-from odoo.tools.misc import hmac
+
+from odoo.addons.ddcpts_sacco.tests.common import SaccoPortalPaymentMixin
 
 from .common import LoanCase
 
 
 @tagged('post_install', '-at_install')
-class TestLoanPortal(LoanCase, HttpCase):
+class TestLoanPortal(SaccoPortalPaymentMixin, LoanCase, HttpCase):
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.guarantor = cls.member_with_deposits(60000)
-        cls.loan = cls.disbursed(100000, guarantors=[(cls.guarantor, 60000)])
-        cls.borrower_user = cls.portal_user('loan_borrower', cls.borrower)
-        cls.guarantor_user = cls.portal_user('loan_guarantor', cls.guarantor)
-        cls.others_loan = cls.disbursed(20000, member=cls.member_with_deposits(20000),
-                                        guarantors=[(cls.member_with_deposits(20000), 20000)])
+    def setUp(self):
+        super().setUp()
+        self.guarantor = self.member_with_deposits(60000)
+        self.loan = self.disbursed(100000, guarantors=[(self.guarantor, 60000)])
+        self.borrower_user = self.portal_user('loan_borrower', self.borrower)
+        self.portal_user('loan_guarantor', self.guarantor)
+        self.others_loan = self.disbursed(20000, member=self.member_with_deposits(20000),
+                                          guarantors=[(self.member_with_deposits(20000), 20000)])
 
-    @classmethod
-    def portal_user(cls, login, member):
-        return new_test_user(cls.env, login, groups='base.group_portal', partner_id=member.partner_id.id,
-                             company_id=cls.company.id, company_ids=cls.company.ids)
+    def portal_user(self, login, member):
+        return new_test_user(self.env, login, groups='base.group_portal', partner_id=member.partner_id.id,
+                             company_id=self.company.id, company_ids=self.company.ids)
 
     def test_my_loans_list_and_page(self):
         self.repay(self.loan, 5000, '2026-02-10')
@@ -74,20 +72,11 @@ class TestLoanPortal(LoanCase, HttpCase):
         self.assertNotIn(self.loan.name, self.url_open('/my/sacco/loans').text)
 
     def access_token(self, amount, currency):
-        """What the payment form holds: payment.utils.generate_access_token, outside a request."""
-        return hmac(self.env(su=True), 'generate_access_token',
-                    f'{self.borrower.partner_id.id}|{amount}|{currency.id}')
+        return self.payment_access_token(self.borrower.partner_id, amount, currency)
 
     def start_repayment(self, loan, amount=500, token=None):
-        """POST what the payment form posts; return the error message the member would see."""
-        token = token or self.access_token(amount, loan.currency_id)
-        response = self.url_open(f'/my/sacco/loans/{loan.id}/repay/transaction', data=json.dumps({
-            'jsonrpc': '2.0', 'method': 'call', 'id': 1, 'params': {
-                'amount': amount, 'access_token': token, 'provider_id': 1, 'payment_method_id': 1, 'token_id': None,
-                'flow': 'direct', 'tokenization_requested': False, 'landing_route': '/my/sacco/loans',
-                'is_validation': False}}), headers={'Content-Type': 'application/json'})
-        self.assertEqual(response.status_code, 200)
-        return response.json()['error']['data']['message']
+        return self.start_portal_payment(f'/my/sacco/loans/{loan.id}/repay/transaction', self.borrower.partner_id,
+                                         loan.currency_id, amount=amount, token=token)
 
     def test_repayment_refused_for_others_forged_or_not_positive(self):
         self.authenticate('loan_borrower', 'loan_borrower')
@@ -109,7 +98,8 @@ class TestLoanPortal(LoanCase, HttpCase):
         self.assertEqual(len(self.loan.transaction_ids), 1, "the disbursement only")
 
     def guarantee_request(self, pledge=30000):
-        loan = self.application(50000, guarantors=[(self.guarantor, pledge)])
+        """A loan of another member submitted with the guarantor's pledge requested."""
+        loan = self.application(50000, member=self.member_with_deposits(20000), guarantors=[(self.guarantor, pledge)])
         loan.with_user(self.officer).action_submit()
         return loan.guarantor_ids
 
@@ -118,8 +108,9 @@ class TestLoanPortal(LoanCase, HttpCase):
         return self.url_open(f'/my/sacco/guarantees/{pledge.id}/{answer}', data=data)
 
     def csrf_token(self):
+        """The session's token, as every portal page gives it to its scripts."""
         page = self.url_open('/my/sacco/guarantees')
-        return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        return re.search(r'csrf_token: "([^"]+)"', page.text).group(1)
 
     def test_guarantor_accepts_and_declines_their_own_requests(self):
         # the guarantor's 60 000 back the active loan: 40 000 more are needed for this pledge
@@ -131,7 +122,7 @@ class TestLoanPortal(LoanCase, HttpCase):
         page = self.url_open('/my/sacco/guarantees')
         rows = re.findall(r'<tr class="o_sacco_guarantee">(.*?)</tr>', page.text, re.S)
         self.assertEqual(len(rows), 3, "both requests and the accepted guarantee of the active loan")
-        self.assertIn(self.borrower.name, rows[0])
+        self.assertIn(declined.loan_id.member_id.name, rows[0])
         self.assertIn("50,000.00", rows[0])
         self.assertIn("20,000.00", rows[0])
         self.assertIn(f'/my/sacco/guarantees/{declined.id}/decline', rows[0])
@@ -150,7 +141,10 @@ class TestLoanPortal(LoanCase, HttpCase):
         self.assertEqual(declined.state, 'declined')
 
     def test_accepting_rechecks_free_deposits(self):
-        pledge = self.guarantee_request(30000)  # the 60 000 of deposits back the active loan in full
+        # 40 000 free beyond the active loan's guarantee: enough for each request, not for both
+        self.receive(self.guarantor, 40000, product=self.deposits, date='2025-01-15')
+        first, pledge = self.guarantee_request(30000), self.guarantee_request(30000)
+        first.action_accept()
         self.authenticate('loan_guarantor', 'loan_guarantor')
         response = self.answer(pledge, 'accept')
         self.assertEqual(response.status_code, 200)
@@ -158,9 +152,13 @@ class TestLoanPortal(LoanCase, HttpCase):
         self.assertEqual(pledge.state, 'requested')
 
     def test_only_ones_own_requests(self):
+        self.receive(self.guarantor, 40000, product=self.deposits, date='2025-01-15')
         pledge = self.guarantee_request()
-        self.authenticate('loan_borrower', 'loan_borrower')  # the borrower sees their loan's pledges, not to answer
-        self.assertNotIn(f'/my/sacco/guarantees/{pledge.id}/', self.url_open('/my/sacco/guarantees').text)
-        for answer in ('accept', 'decline'):
-            self.assertEqual(self.answer(pledge, answer).status_code, 404)
+        # the borrower of a loan reads its pledges (record rules) but answers none of them
+        self.authenticate('loan_borrower', 'loan_borrower')
+        self.assertNotIn('o_sacco_guarantee"', self.url_open('/my/sacco/guarantees').text)
+        for other in (pledge, self.loan.guarantor_ids):
+            for answer in ('accept', 'decline'):
+                self.assertEqual(self.answer(other, answer).status_code, 404)
         self.assertEqual(pledge.state, 'requested')
+        self.assertEqual(self.loan.guarantor_ids.state, 'accepted')
