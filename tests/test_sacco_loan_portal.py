@@ -16,25 +16,13 @@ class TestSaccoLoanPortalRepayment(LoanSetupMixin, MpesaHttpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = cls.env.company
-        company.currency_id = cls.kes  # a Kenyan SACCO keeps its books in shillings (no entry exists yet)
-        cls.sacco_setup(company, codes=('RSH', 'RDP', 'RSV'))
-        company.write({'sacco_registration_fee': 0, 'email': 'loans@sacco.example.com'})
-        cls.loan_setup(company, code='PRL')
-        Member = cls.env['ddcpts.sacco.member']
-        cls.borrower = Member.create({'name': "Achieng Otieno", 'national_id': '29100001', 'kra_pin': 'A012345678Z',
-                                      'birthdate': '1988-04-04', 'phone': CUSTOMER_MSISDN})
-        guarantor = Member.create({'name': "Brian Kiprop", 'national_id': '29100002', 'kra_pin': 'A009876543B',
-                                   'birthdate': '1985-03-03', 'phone': '0711 000 002'})
-        (cls.borrower | guarantor).action_activate()
-        for member, amount in ((cls.borrower, 20000), (guarantor, 40000)):
-            member._sacco_account(cls.deposits)._sacco_post(amount, cls.gl_cash, date='2025-06-30')
+        cls.loan_mobile_money_setup(cls.env.company, codes=('RSH', 'RDP', 'RSV'), loan_code='PRL')
         officer = new_test_user(cls.env, 'portal_loan_officer', groups='ddcpts_sacco.group_sacco_officer', email=False)
         manager = new_test_user(cls.env, 'portal_loan_manager', groups='ddcpts_sacco.group_sacco_manager')
         cls.loan = cls.env['ddcpts.sacco.loan'].with_user(officer).create({
             'member_id': cls.borrower.id, 'product_id': cls.product.id, 'amount_requested': 50000,
             'installments': 12, 'disbursement_method': 'cash', 'disbursement_journal_id': cls.cash_journal.id,
-            'guarantor_ids': [Command.create({'member_id': guarantor.id, 'amount': 30000})]}).with_env(cls.env)
+            'guarantor_ids': [Command.create({'member_id': cls.guarantor.id, 'amount': 30000})]}).with_env(cls.env)
         cls.loan.with_user(officer).action_submit()
         cls.loan.guarantor_ids.action_accept()
         cls.loan.with_user(officer).action_appraise()
