@@ -140,6 +140,12 @@ class TestLoanPortal(SaccoPortalPaymentMixin, LoanCase, HttpCase):
         self.assertIn("was answered already", response.text)
         self.assertEqual(declined.state, 'declined')
 
+    def test_guarantor_accepts_in_the_browser(self):
+        self.receive(self.guarantor, 40000, product=self.deposits, date='2025-01-15')
+        pledge = self.guarantee_request()
+        self.start_tour('/my/home', 'ddcpts_sacco_loan_guarantor_portal', login='loan_guarantor')
+        self.assertEqual(pledge.state, 'accepted')
+
     def test_accepting_rechecks_free_deposits(self):
         # 40 000 free beyond the active loan's guarantee: enough for each request, not for both
         self.receive(self.guarantor, 40000, product=self.deposits, date='2025-01-15')
