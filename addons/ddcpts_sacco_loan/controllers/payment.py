@@ -22,7 +22,8 @@ class SaccoLoanPaymentPortal(SaccoPaymentPortal):
 
     @http.route('/my/sacco/loans/<int:loan_id>/repay', type='http', auth='user', methods=['GET'], website=True)
     def portal_my_sacco_loan_repay(self, loan_id, amount=None, **kwargs):
-        """Choose the amount (the next installment by default), then pay it with a provider of the SACCO."""
+        """Choose the amount (the arrears, else the next installment, is suggested), then pay it with a provider
+        of the SACCO."""
         loan = self._loan_own_active(loan_id)
         if not loan:
             return request.redirect('/my/sacco/loans')

@@ -88,6 +88,11 @@ class TestLoanPortal(SaccoPortalPaymentMixin, LoanCase, HttpCase):
         Tx = self.env['payment.transaction']
         before = Tx.search_count([])
         self.assertEqual(self.start_repayment(self.others_loan), "You can only repay your own active loans.")
+        submitted = self.application(10000)
+        submitted.with_user(self.officer).action_submit()
+        self.assertEqual(self.start_repayment(submitted), "You can only repay your own active loans.",
+                         "an application is not repaid")
+        self.assertNotIn(f'/my/sacco/loans/{submitted.id}/repay', self.url_open('/my/sacco/loans').text)
         self.assertEqual(self.start_repayment(self.loan, token='forged'), "The access token is invalid.")
         token = self.access_token(500, self.loan.currency_id)
         self.assertEqual(self.start_repayment(self.loan, amount=5000, token=token), "The access token is invalid.",
