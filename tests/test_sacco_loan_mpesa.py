@@ -13,19 +13,7 @@ class TestSaccoLoanOnMpesa(LoanSetupMixin, MpesaHttpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = cls.env.company
-        company.currency_id = cls.kes  # a Kenyan SACCO keeps its books in shillings (no entry exists yet)
-        cls.sacco_setup(company, codes=('LSH', 'LDP', 'LSV'))
-        company.write({'sacco_registration_fee': 0, 'email': 'loans@sacco.example.com'})
-        cls.loan_setup(company, code='MPL')
-        Member = cls.env['ddcpts.sacco.member']
-        cls.borrower = Member.create({'name': "Achieng Otieno", 'national_id': '29000001', 'kra_pin': 'A012345678Z',
-                                      'birthdate': '1988-04-04', 'phone': '0708 374 149'})
-        cls.guarantor = Member.create({'name': "Brian Kiprop", 'national_id': '29000002', 'kra_pin': 'A009876543B',
-                                       'birthdate': '1985-03-03', 'phone': '0711 000 002'})
-        (cls.borrower | cls.guarantor).action_activate()
-        for member, amount in ((cls.borrower, 20000), (cls.guarantor, 40000)):
-            member._sacco_account(cls.deposits)._sacco_post(amount, cls.gl_cash, date='2025-06-30')
+        cls.loan_mobile_money_setup(cls.env.company, codes=('LSH', 'LDP', 'LSV'), loan_code='MPL')
         groups = 'ddcpts_sacco.group_sacco_officer'
         cls.officer = new_test_user(cls.env, 'mpesa_loan_officer', groups=groups, email=False)
         cls.manager = new_test_user(cls.env, 'mpesa_loan_manager', groups='ddcpts_sacco.group_sacco_manager')

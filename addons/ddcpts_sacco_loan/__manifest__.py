@@ -26,6 +26,7 @@
         'views/ddcpts_sacco_member_views.xml',
         'views/ddcpts_sacco_loan_menus.xml',
         'views/ddcpts_sacco_loan_risk_views.xml',
+        'views/ddcpts_sacco_loan_portal_templates.xml',
     ],
     'demo': [
         'demo/ddcpts_sacco_loan_demo.xml',

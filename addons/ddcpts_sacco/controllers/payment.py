@@ -34,13 +34,16 @@ class SaccoPaymentPortal(payment_portal.PaymentPortal):
         values = self._prepare_portal_layout_values()
         values.update(page_name='sacco_deposit', account=account, amount=amount, currency=currency)
         if amount:
-            values.update(self._sacco_payment_form_values(account, amount))
+            values.update(self._sacco_payment_form_values(
+                account, amount, f'/my/sacco/deposit/{account.id}/transaction'))
         return request.render('ddcpts_sacco.portal_my_sacco_deposit', values)
 
-    def _sacco_payment_form_values(self, account, amount):
+    def _sacco_payment_form_values(self, record, amount, transaction_route, landing_route='/my/sacco'):
+        """What ``payment.form`` needs to pay ``amount`` for ``record`` (an account, a loan…): the providers of
+        its company, its name as the reference prefix and the route that creates the transaction."""
         partner = request.env.user.partner_id
-        company = account.company_id
-        currency = account.currency_id
+        company = record.company_id
+        currency = record.currency_id
         availability_report = {}
         providers_sudo = request.env['payment.provider'].sudo()._get_compatible_providers(
             company.id, partner.id, amount, currency_id=currency.id, report=availability_report)
@@ -50,14 +53,14 @@ class SaccoPaymentPortal(payment_portal.PaymentPortal):
             'company_mismatch': not self._can_partner_pay_in_company(partner, company),
             'expected_company': company,
             'show_tokenize_input_mapping': self._compute_show_tokenize_input_mapping(providers_sudo),
-            'reference_prefix': account.name,
+            'reference_prefix': record.name,
             'partner_id': partner.id,
             'providers_sudo': providers_sudo,
             'payment_methods_sudo': payment_methods_sudo,
             'tokens_sudo': request.env['payment.token'].sudo()._get_available_tokens(providers_sudo.ids, partner.id),
             'availability_report': availability_report,
-            'transaction_route': f'/my/sacco/deposit/{account.id}/transaction',
-            'landing_route': '/my/sacco',
+            'transaction_route': transaction_route,
+            'landing_route': landing_route,
             'access_token': payment_utils.generate_access_token(partner.id, amount, currency.id),
         }
 
@@ -67,17 +70,23 @@ class SaccoPaymentPortal(payment_portal.PaymentPortal):
         account = self._sacco_own_account(account_id)
         if not account:
             raise ValidationError(_("You can only pay into your own open SACCO accounts."))
+        return self._sacco_create_transaction(account, amount, access_token, **kwargs)
+
+    def _sacco_create_transaction(self, record, amount, access_token, **kwargs):
+        """Create the transaction paying ``amount`` for ``record`` (its ``ddcpts_origin``, its name as the
+        reference); whoever confirms it, the origin's post-processing books the money. Return its processing
+        values."""
         partner = request.env.user.partner_id
         amount = self._cast_as_float(amount)
-        if not amount or not payment_utils.check_access_token(access_token, partner.id, amount,
-                                                              account.currency_id.id):
+        if not amount or amount <= 0 or not payment_utils.check_access_token(
+                access_token, partner.id, amount, record.currency_id.id):
             raise ValidationError(_("The access token is invalid."))
         self._validate_transaction_kwargs(kwargs)
         tx_sudo = self._create_transaction(
-            amount=amount, currency_id=account.currency_id.id, partner_id=partner.id, reference_prefix=account.name,
-            custom_create_values={'ddcpts_origin': f'{account._name},{account.id}'}, **kwargs,
+            amount=amount, currency_id=record.currency_id.id, partner_id=partner.id, reference_prefix=record.name,
+            custom_create_values={'ddcpts_origin': f'{record._name},{record.id}'}, **kwargs,
         )
-        if tx_sudo.company_id != account.company_id:
-            raise ValidationError(_("Pay %s with a payment method of the SACCO.", account.name))
+        if tx_sudo.company_id != record.company_id:
+            raise ValidationError(_("Pay %s with a payment method of the SACCO.", record.name))
         self._update_landing_route(tx_sudo, access_token)
         return tx_sudo._get_processing_values()

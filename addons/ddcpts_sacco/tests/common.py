@@ -1,6 +1,9 @@
 """Shared setup of the SACCO tests: a company with share, deposit and savings products and a cash desk."""
+import json
+
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
+from odoo.tools.misc import hmac
 
 
 class SaccoSetupMixin:
@@ -64,6 +67,25 @@ class SaccoSetupMixin:
         payment = record.payment_id
         receivable = payment.move_id.line_ids.filtered(lambda line: line.account_id == payment.destination_account_id)
         self.assertTrue(receivable.reconciled, f"{record.display_name}: the member's receivable is cleared")
+
+
+class SaccoPortalPaymentMixin:
+    """Post what Odoo's payment form posts to a portal transaction route (an HttpCase, logged in)."""
+
+    def payment_access_token(self, partner, amount, currency):
+        """What the payment form holds: payment.utils.generate_access_token, outside a request."""
+        return hmac(self.env(su=True), 'generate_access_token', f'{partner.id}|{amount}|{currency.id}')
+
+    def start_portal_payment(self, route, partner, currency, amount=500, token=None):
+        """Return the error message the member would see."""
+        token = token or self.payment_access_token(partner, amount, currency)
+        response = self.url_open(route, data=json.dumps({
+            'jsonrpc': '2.0', 'method': 'call', 'id': 1, 'params': {
+                'amount': amount, 'access_token': token, 'provider_id': 1, 'payment_method_id': 1, 'token_id': None,
+                'flow': 'direct', 'tokenization_requested': False, 'landing_route': '/my/sacco',
+                'is_validation': False}}), headers={'Content-Type': 'application/json'})
+        self.assertEqual(response.status_code, 200)
+        return response.json()['error']['data']['message']
 
 
 class SaccoPeopleMixin(SaccoSetupMixin):

@@ -1,14 +1,11 @@
-import json
-
 from odoo.tests import tagged
 from odoo.tests.common import HttpCase
-from odoo.tools.misc import hmac
 
-from .common import SaccoPeopleMixin
+from .common import SaccoPeopleMixin, SaccoPortalPaymentMixin
 
 
 @tagged('post_install', '-at_install')
-class TestPortalDepositSecurity(SaccoPeopleMixin, HttpCase):
+class TestPortalDepositSecurity(SaccoPortalPaymentMixin, SaccoPeopleMixin, HttpCase):
     """A member pays into their own open accounts only (the payment itself: tests/test_sacco_mpesa.py)."""
 
     @classmethod
@@ -19,20 +16,11 @@ class TestPortalDepositSecurity(SaccoPeopleMixin, HttpCase):
         cls.brians = cls.brian.account_ids.filtered(lambda account: account.product_id == cls.deposits)
 
     def access_token(self, amount, currency):
-        """What the payment form holds: payment.utils.generate_access_token, outside a request."""
-        return hmac(self.env(su=True), 'generate_access_token',
-                    f'{self.portal_amina.partner_id.id}|{amount}|{currency.id}')
+        return self.payment_access_token(self.portal_amina.partner_id, amount, currency)
 
     def start_payment(self, account, amount=500, token=None):
-        """POST what the payment form posts; return the error message the member would see."""
-        token = token or self.access_token(amount, account.currency_id)
-        response = self.url_open(f'/my/sacco/deposit/{account.id}/transaction', data=json.dumps({
-            'jsonrpc': '2.0', 'method': 'call', 'id': 1, 'params': {
-                'amount': amount, 'access_token': token, 'provider_id': 1, 'payment_method_id': 1, 'token_id': None,
-                'flow': 'direct', 'tokenization_requested': False, 'landing_route': '/my/sacco',
-                'is_validation': False}}), headers={'Content-Type': 'application/json'})
-        self.assertEqual(response.status_code, 200)
-        return response.json()['error']['data']['message']
+        return self.start_portal_payment(f'/my/sacco/deposit/{account.id}/transaction', self.portal_amina.partner_id,
+                                         account.currency_id, amount=amount, token=token)
 
     def test_portal_page_of_own_accounts_only(self):
         self.authenticate('amina_portal', 'amina_portal')

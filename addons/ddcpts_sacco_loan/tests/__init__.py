@@ -9,3 +9,4 @@ from . import test_security
 from . import test_write_off
 from . import test_ui
 from . import test_risk
+from . import test_portal

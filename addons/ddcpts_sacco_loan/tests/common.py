@@ -46,6 +46,23 @@ class LoanSetupMixin(SaccoSetupMixin):
             **values,
         })
 
+    @classmethod
+    def loan_mobile_money_setup(cls, company, codes, loan_code):
+        """``company`` as a Kenyan SACCO in shillings with a loan product, a borrower on the simulators' test
+        phone number with 20 000 of deposits and a guarantor with 40 000."""
+        company.currency_id = cls.env.ref('base.KES')  # no entry exists yet
+        cls.sacco_setup(company, codes=codes)
+        company.write({'sacco_registration_fee': 0, 'email': 'loans@sacco.example.com'})
+        cls.loan_setup(company, code=loan_code)
+        Member = cls.env['ddcpts.sacco.member']
+        cls.borrower = Member.create({'name': "Achieng Otieno", 'national_id': '29000001', 'kra_pin': 'A012345678Z',
+                                      'birthdate': '1988-04-04', 'phone': '0708 374 149'})
+        cls.guarantor = Member.create({'name': "Brian Kiprop", 'national_id': '29000002', 'kra_pin': 'A009876543B',
+                                       'birthdate': '1985-03-03', 'phone': '0711 000 002'})
+        (cls.borrower | cls.guarantor).action_activate()
+        for member, amount in ((cls.borrower, 20000), (cls.guarantor, 40000)):
+            member._sacco_account(cls.deposits)._sacco_post(amount, cls.gl_cash, date='2025-06-30')
+
 
 class LoanCase(LoanSetupMixin, SaccoCase):
 
