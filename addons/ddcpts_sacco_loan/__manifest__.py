@@ -20,6 +20,8 @@
 
         'report/ddcpts_sacco_provision_report.xml',
 
+        'wizard/ddcpts_sacco_loan_repay_views.xml',
+
         'views/ddcpts_sacco_loan_product_views.xml',
         'views/ddcpts_sacco_loan_views.xml',
         'views/ddcpts_sacco_loan_guarantor_views.xml',
