@@ -87,7 +87,8 @@ class TestSaccoMenu(SaccoUssdCase):
             self.account(self.savings)._sacco_post(-1000 * day, self.gl_cash, date=f'2026-01-{day:02d}')
         for phone in ('+254700100299', '+254799000111'):
             session = self.env['ddcpts.ussd.session'].create({
-                'service_id': self.service.id, 'session_ref': f'walk-{phone}', 'phone': phone,
+                'service_id': self.service.id, 'company_id': self.company.id, 'session_ref': f'walk-{phone}',
+                'phone': phone,
                 'partner_id': self.env['ddcpts.ussd.session']._ddcpts_find_partner(phone, self.company).id})
             ctx = UssdContext(self.service, session)
             steps = list(ussd.walk(self.service._ddcpts_ussd_root(ctx), ctx))
