@@ -47,10 +47,11 @@ class DdcptsSaccoLoanReschedule(models.Model):
         if self.state != 'draft':
             raise UserError(_("This reschedule was requested already."))
         self.loan_id._loan_check_state(('active',), _("reschedule the loan"))
-        self.write({'requested_by_id': self.env.user.id, 'state': 'to_approve'})
+        self.requested_by_id = self.env.user
         level = self._reschedule_level()
         if not level:
             return self._reschedule_apply()
+        self.state = 'to_approve'
         self.loan_id.message_post(body=_(
             "Reschedule to %(count)s installments requested by %(user)s (%(reason)s); %(group)s must approve it.",
             count=self.installments, user=self.env.user.name, reason=self.reason, group=level.group_id.full_name))
