@@ -47,3 +47,20 @@ class TestJsonRpcSaccoLoan(LoanSetupMixin, SaccoPeopleMixin, HttpCase):
         other = self.client(self.other_officer, 'GH')
         with self.assertRaisesRegex(JsonRpcError, "There is no member"):
             other.execute(Loan, 'sacco_loan_list', self.amina.number)
+
+    def test_apply_auto_approved_when_the_product_allows_it(self):
+        Loan = 'ddcpts.sacco.loan'
+        officer = self.client(self.officer, 'ERP')
+        loan = officer.execute(Loan, 'sacco_loan_apply', self.amina.number, 'EMG', 4000)
+        self.assertEqual(loan['state'], 'submitted', "the product leaves approval to its officers")
+        self.env['ddcpts.sacco.loan'].browse(loan['id']).action_withdraw()
+        self.product.auto_approval = True
+        self.env.flush_all()  # the client's requests read the database, not this test's cache
+        loan = officer.execute(Loan, 'sacco_loan_apply', self.amina.number, 'EMG', 8000)
+        self.assertEqual(loan['state'], 'submitted', "her free deposits cover 4 200 of the 8 000: not eligible")
+        loan = officer.execute(Loan, 'sacco_loan_apply', self.amina.number, 'EMG', 4000)
+        self.assertEqual(loan['state'], 'approved')
+        self.env.invalidate_all()
+        record = self.env['ddcpts.sacco.loan'].browse(loan['id'])
+        self.assertEqual(record.eligibility_notes, "Eligible.")
+        self.assertTrue(any("Approved automatically" in body for body in record.message_ids.mapped('body')))

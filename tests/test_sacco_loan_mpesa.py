@@ -1,5 +1,7 @@
 """A SACCO loan end to end on M-Pesa: applied for, guaranteed, approved, disbursed by B2C and repaid on
 the paybill with the loan number as account number (LN0007), over real HTTP through the simulator."""
+from jsonrpc_client import JsonRpcClient, JsonRpcError
+
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
@@ -75,3 +77,53 @@ class TestSaccoLoanOnMpesa(LoanSetupMixin, MpesaHttpCommon):
         self.assertEqual(savings.balance, 700)
         for product, (ledger, members) in (self.deposits | self.savings)._sacco_reconciliation().items():
             self.assertAlmostEqual(ledger, members, places=2, msg=product.name)
+
+    def test_repayment_push_over_jsonrpc_is_booked_by_the_stk_callback(self):
+        loan = self.env['ddcpts.sacco.loan'].with_user(self.officer).create({
+            'member_id': self.borrower.id, 'product_id': self.product.id, 'amount_requested': 20000,
+            'installments': 12, 'disbursement_method': 'cash', 'disbursement_journal_id': self.cash_journal.id,
+            'guarantor_ids': [Command.create({'member_id': self.guarantor.id, 'amount': 20000})]}).sudo()
+        loan.with_user(self.officer).action_submit()
+        loan.guarantor_ids.action_accept()
+        key = self.env['res.users.apikeys'].with_user(self.officer).sudo()._generate(None, 'ERP', None)
+        erp = JsonRpcClient(self.base_url(), self.env.cr.dbname, self.officer.login, key)
+        Loan = 'ddcpts.sacco.loan'
+        self.env.flush_all()  # the client's requests read the database, not this test's cache
+        with self.assertRaisesRegex(JsonRpcError, r"is submitted: cannot be repaid by a payment request"):
+            erp.execute(Loan, 'sacco_loan_repay_push', loan.name, 1500)
+        loan.with_user(self.officer).action_appraise()
+        loan.with_user(self.manager).action_approve()
+        loan.with_user(self.officer).action_disburse()
+        self.assertEqual(loan.state, 'active')
+        self.env.flush_all()
+
+        for args, error in (
+            ((loan.name + '\x00', 1500), r"loan: contains a NUL"),
+            ((loan.name, '1500'), r"amount: must be an amount, not a string"),
+            ((loan.name, 0), r"amount: is out of range"),
+            ((loan.name, 1500, ['0708374149']), r"phone: must be a string"),
+            ((loan.name, 1500, '0708\x00374149'), r"phone: contains a NUL"),
+            ((loan.name, loan.total_outstanding + 1), rf"is more than the .* {loan.name} owes"),
+            (('LN999999', 1500), r"There is no loan LN999999"),
+        ):
+            with self.assertRaisesRegex(JsonRpcError, error):
+                erp.execute(Loan, 'sacco_loan_repay_push', *args)
+        self.assertFalse(self.sandbox_requests('/mpesa/stkpush/v1/processrequest'), "nothing sent for bad input")
+
+        result = erp.execute(Loan, 'sacco_loan_repay_push', loan.name.lower(), 1500)
+        self.env.invalidate_all()
+        self.assertEqual((result['loan'], result['amount'], result['state']), (loan.name, 1500, 'pending'))
+        [request] = self.sandbox_requests('/mpesa/stkpush/v1/processrequest')
+        self.assertEqual({key: request['json'][key] for key in ('Amount', 'PhoneNumber', 'AccountReference')},
+                         {'Amount': 1500, 'PhoneNumber': '254708374149', 'AccountReference': loan.name})
+        tx = self.env['payment.transaction'].search([('reference', '=', result['reference'])])
+        self.assertRecordValues(tx, [{'ddcpts_origin': loan, 'amount': 1500, 'partner_id': loan.partner_id.id}])
+        self.assertFalse(loan.transaction_ids.filtered(lambda t: t.type == 'repayment'), "not before the callback")
+        self.deliver_callbacks(1)  # the STK result reaches Odoo over HTTP
+        self.assertEqual(tx.state, 'done')
+        self.post_process(tx)
+        repayment = loan.transaction_ids.filtered(lambda t: t.type == 'repayment')
+        self.assertRecordValues(repayment, [{'amount': 1500, 'channel': 'mobile', 'payment_transaction_id': tx.id,
+                                             'interest': 0, 'principal': 1500}])
+        self.assertEqual(loan.principal_outstanding, 18500)
+        self.assertTrue(repayment.move_id, "booked in the ledger")

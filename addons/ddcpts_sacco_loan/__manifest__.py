@@ -20,7 +20,10 @@
 
         'report/ddcpts_sacco_provision_report.xml',
 
+        'wizard/ddcpts_sacco_loan_repay_views.xml',
+
         'views/ddcpts_sacco_loan_product_views.xml',
+        'views/ddcpts_sacco_loan_reschedule_views.xml',
         'views/ddcpts_sacco_loan_views.xml',
         'views/ddcpts_sacco_loan_guarantor_views.xml',
         'views/ddcpts_sacco_member_views.xml',

@@ -1,4 +1,7 @@
 """Constants of SACCO loans (see docs/sacco-loans.md)."""
+from decimal import Decimal
+
+from odoo.addons.ddcpts_base.tools import schema
 from odoo.addons.ddcpts_sacco.tools import loan_schedule as ls
 
 # Paybill account reference of a loan: its number (LN0007), optionally followed by a space or dash
@@ -60,3 +63,10 @@ TRANSACTION_TYPES = [
 REPAYMENT_CHANNELS = [('mobile', "Mobile Money"), ('checkoff', "Check-off"), ('cash', "Cash"), ('bank', "Bank"),
                       ('deposits', "Offset from Deposits"), ('guarantor', "Recovered from Guarantor"),
                       ('topup', "Cleared by a Top-up")]
+
+# sacco_loan_repay_push (docs/api.md): a JSON number, never a string, for the amount
+REPAY_PUSH_SCHEMA = schema.Object({
+    'loan': schema.String(max_length=32, upper=True),
+    'amount': schema.Amount(minimum=Decimal('0.01'), accept_strings=False),
+    'phone': schema.String(max_length=20, pattern=r'\+?[\d ]+', accept_numbers=False, required=False),
+})

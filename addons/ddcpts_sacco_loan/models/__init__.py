@@ -12,3 +12,4 @@ from . import payment_transaction
 from . import ddcpts_sacco_loan_risk_band
 from . import ddcpts_sacco_provision_line
 from . import ddcpts_sacco_provision_run
+from . import ddcpts_sacco_loan_reschedule

@@ -8,6 +8,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from odoo.addons.ddcpts_base.tools import schema
 from odoo.addons.ddcpts_base.tools.actions import notification
 from odoo.addons.ddcpts_base.tools.locking import lock_rows, process_queue
 from odoo.addons.ddcpts_sacco.tools import loan_schedule as ls
@@ -486,6 +487,23 @@ class DdcptsSaccoLoan(models.Model):
                                    summary=_("Disburse loan %s", loan.name))
         return True
 
+    def _loan_auto_approve(self):
+        """Approve this submitted self-service application (USSD, JSON-RPC) without an officer when its
+        product allows it and the member is eligible (limit, bounds, cover, existing loans); return
+        whether it was approved."""
+        self.ensure_one()
+        if not self.product_id.auto_approval or self.state != 'submitted' or self._loan_eligibility():
+            return False
+        self.write({'state': 'approved', 'approved_on': fields.Date.context_today(self),
+                    'eligibility_notes': _("Eligible.")})
+        self.message_post(body=_("Approved automatically: a self-service application within the member's limit "
+                                 "and cover, for a product that approves them without an officer."))
+        self._loan_sms('ddcpts_sacco_loan.sms_template_loan_approved')
+        self.activity_unlink(['mail.mail_activity_data_todo'])
+        self.activity_schedule('mail.mail_activity_data_todo', user_id=self.user_id.id,
+                               summary=_("Disburse loan %s", self.name))
+        return True
+
     def action_reject(self, reason=None):
         self._loan_check_state(('submitted', 'appraisal', 'approved'), _("reject the application"))
         self.write({'state': 'rejected', 'rejection_reason': reason or _("Rejected by %s", self.env.user.name)})
@@ -829,6 +847,54 @@ class DdcptsSaccoLoan(models.Model):
             overpayment=overpayment), record=self)
         return transaction
 
+    def _loan_reschedule(self, installments, date, first_due_date=None):
+        """Re-amortise the principal not yet due on ``date`` over ``installments`` new installments with
+        the engine, interest running from the last due date passed (or the disbursement). Installments
+        due by ``date`` stay as they are (arrears are not capitalised); what was paid ahead on later
+        ones stays paid. ``first_due_date`` (default: one period on) moves the repayment day.
+
+        :return: the principal re-amortised
+        """
+        self.ensure_one()
+        self._loan_check_state(('active',), _("reschedule the loan"))
+        loan = lock_rows(self).sudo()
+        currency, product = loan.currency_id, loan.product_id
+        future = loan.line_ids.filtered(lambda line: line.due_date > date)
+        start = max((loan.line_ids - future).mapped('due_date'), default=loan.disbursed_on)
+        principal = currency.round(sum(line._loan_due('principal') for line in future))
+        if currency.is_zero(principal):
+            raise UserError(_("%s has no principal left to fall due: there is nothing to reschedule.", loan.name))
+        if first_due_date and first_due_date <= date:
+            raise UserError(_("The first new installment must fall due after %s.", fields.Date.to_string(date)))
+        monthly_day = (first_due_date or loan.first_due_date or loan.disbursed_on).day
+        try:
+            rows = ls.build_schedule(ls.LoanTerms(
+                loan._loan_decimal(principal), Decimal(str(loan.annual_rate)), installments, start,
+                method=loan.interest_method, frequency=loan.frequency, first_due_date=first_due_date or None,
+                due_day=monthly_day if loan.frequency == ls.MONTHLY else None,
+                daily_interest=product.daily_interest, decimals=currency.decimal_places))
+        except ls.LoanScheduleError as error:
+            raise UserError(_("%(loan)s: %(error)s", loan=loan.name, error=error)) from error
+        if rows[0].due_date <= date:
+            raise UserError(_("The first new installment would fall due on %s, already passed: give a later "
+                              "first due date.", fields.Date.to_string(rows[0].due_date)))
+        touched = future.filtered(lambda line: line.total_paid or line.interest_waived or line.principal_written_off)
+        for line in touched:  # what was paid ahead stays, as a settled installment
+            line.write({'principal': line.principal_paid + line.principal_written_off,
+                        'interest': line.interest_paid + line.interest_waived, 'fee': line.fee_paid,
+                        'penalty': line.penalty_paid + line.penalty_waived})
+        (future - touched).unlink()
+        offset = max(loan.line_ids.mapped('number'), default=0)
+        values = loan._loan_schedule_values(rows, previous_due=start)
+        loan.line_ids = [Command.create(dict(vals, number=vals['number'] + offset)) for vals in values]
+        if first_due_date:
+            loan.first_due_date = first_due_date
+        loan.message_post(body=_(
+            "Rescheduled on %(date)s: %(principal)s re-amortised from %(start)s over %(count)s installments, "
+            "the first due on %(first)s.", date=fields.Date.to_string(date), principal=currency.format(principal),
+            start=fields.Date.to_string(start), count=installments, first=fields.Date.to_string(rows[0].due_date)))
+        return principal
+
     def _loan_close(self, date):
         """Obligations met: the loan closes and its guarantors are released."""
         self.write({'state': 'closed', 'closed_on': date, 'days_in_arrears': 0, 'arrears_amount': 0.0,
@@ -1149,7 +1215,8 @@ class DdcptsSaccoLoan(models.Model):
     @api.model
     def sacco_loan_apply(self, member_number, product_code, amount, installments=None, guarantors=None,
                          purpose=None):
-        """Submit an application for a member: checked like one keyed in by an officer (limit, bounds);
+        """Submit an application for a member: checked like one keyed in by an officer (limit, bounds),
+        approved at once when the product approves self-service applications and the member is eligible;
         ``guarantors`` are ``[{'member': 'M0043', 'amount': 30000}]``, asked by SMS."""
         member = self.env['ddcpts.sacco.member']._sacco_api_member(member_number)
         if not isinstance(product_code, str):
@@ -1176,4 +1243,33 @@ class DdcptsSaccoLoan(models.Model):
                             'installments': installments or product.installments_default, 'purpose': purpose,
                             'company_id': member.company_id.id, 'guarantor_ids': pledges})
         loan.action_submit()
+        loan._loan_auto_approve()
         return loan._loan_api_data()
+
+    @api.model
+    def sacco_loan_repay_push(self, loan_number, amount, phone=None):
+        """Ask the borrower's phone (or ``phone``) to pay ``amount`` to an active loan by mobile money;
+        the repayment is booked when the provider confirms the payment."""
+        try:
+            values = const.REPAY_PUSH_SCHEMA.validate({'loan': loan_number, 'amount': amount, 'phone': phone})
+        except schema.SchemaError as error:
+            raise UserError(_("Invalid repayment request: %s", error)) from error
+        loan = self.search([('name', '=', values['loan'])], limit=1)
+        if not loan:
+            raise UserError(_("There is no loan %s.", values['loan']))
+        loan._loan_check_state(('active',), _("be repaid by a payment request"))
+        amount = float(values['amount'])
+        if loan.currency_id.compare_amounts(amount, loan.total_outstanding) > 0:
+            raise UserError(_("%(amount)s is more than the %(outstanding)s %(loan)s owes.",
+                              amount=loan.currency_id.format(amount),
+                              outstanding=loan.currency_id.format(loan.total_outstanding), loan=loan.name))
+        phone = values['phone'] or loan.member_id.phone
+        if not phone:
+            raise UserError(_("%s has no phone number: give the phone to send the request to.",
+                              loan.member_id.display_name))
+        # the officer's rights were checked on the loan; providers and transactions are the system's
+        tx = self.env['payment.transaction'].sudo()._ddcpts_request_push(loan, loan.partner_id, amount, phone,
+                                                                         loan.name)
+        loan.message_post(body=_("Payment request of %(amount)s sent to %(phone)s (%(reference)s).",
+                                 amount=loan.currency_id.format(amount), phone=phone, reference=tx.reference))
+        return {'loan': loan.name, 'amount': amount, 'reference': tx.reference, 'state': tx.state}

@@ -1,2 +1,1 @@
 from . import ddcpts_ussd_service
-from . import ddcpts_sacco_loan

@@ -263,7 +263,7 @@ class DdcptsUssdService(models.Model):
                     'purpose': _("Applied for by USSD"),
                 })
                 loan.action_submit()
-                approved = loan._sacco_ussd_auto_approve()
+                approved = loan._loan_auto_approve()
         except UserError as error:
             return self._sacco_ussd_fit(_("Your application was not accepted:"), [ussd.plain(error.args[0])[:140]])
         if approved:

@@ -1,0 +1,1 @@
+from . import ddcpts_sacco_loan_repay
