@@ -7,6 +7,8 @@ from . import ddcpts_sacco_loan_transaction
 from . import ddcpts_sacco_loan_allocation
 from . import ddcpts_sacco_member
 from . import ddcpts_sacco_account
+from . import ddcpts_sacco_checkoff
+from . import ddcpts_sacco_checkoff_line
 from . import ddcpts_payout
 from . import payment_transaction
 from . import ddcpts_sacco_loan_risk_band

@@ -581,7 +581,7 @@ class DdcptsSaccoLoan(models.Model):
         clears the loan it replaces through the member's receivable."""
         self.ensure_one()
         product, partner = self.product_id, self.partner_id
-        receivable_account = partner.with_company(self.company_id).property_account_receivable_id
+        receivable_account = self._loan_member_receivable()
         # what the net disbursement left aside to clear a topped-up loan (its payoff when requested)
         cleared = self.currency_id.round(self.principal - self.fee_amount - self.insurance_amount
                                          - self.net_disbursed) if self.topup_of_id else 0.0
@@ -646,6 +646,11 @@ class DdcptsSaccoLoan(models.Model):
         move.action_post()
         self.env['ddcpts.sacco.account'].invalidate_model(['balance'])
         return move
+
+    def _loan_member_receivable(self):
+        """The borrower's receivable account, through which money received for the loan is cleared."""
+        self.ensure_one()
+        return self.partner_id.with_company(self.company_id).property_account_receivable_id
 
     def _loan_webhook_data(self):
         self.ensure_one()
