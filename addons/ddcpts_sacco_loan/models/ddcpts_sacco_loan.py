@@ -101,6 +101,9 @@ class DdcptsSaccoLoan(models.Model):
     arrears_amount = fields.Monetary(readonly=True, copy=False, help="Installments due and unpaid.")
     interest_accrued = fields.Monetary(readonly=True, copy=False,
                                        help="Interest earned to the last daily job, booked as income.")
+    penalty_accrued = fields.Monetary(readonly=True, copy=False,
+                                      help="Penalties booked as income (accrual accounting: when charged), net of "
+                                           "the waivers taken back out of income.")
     next_due_date = fields.Date(compute='_compute_next_due', store=True)
 
     _sql_constraints = [
@@ -626,8 +629,13 @@ class DdcptsSaccoLoan(models.Model):
                 loan._loan_post([(product.interest_income_account_id, loan.interest_accrued, loan.partner_id),
                                  (product.interest_receivable_account_id, -loan.interest_accrued, loan.partner_id)],
                                 today, _("Undo disbursal %s: interest accrued", loan.name))
+            if loan.penalty_accrued and product._loan_penalty_receivable():
+                loan._loan_post([(product.penalty_income_account_id, loan.penalty_accrued, loan.partner_id),
+                                 (product._loan_penalty_receivable(), -loan.penalty_accrued, loan.partner_id)],
+                                today, _("Undo disbursal %s: penalties charged", loan.name))
             disbursement.reversed = True
-            loan.write({'state': 'approved', 'disbursed_on': False, 'interest_accrued': 0.0, 'job_date': False,
+            loan.write({'state': 'approved', 'disbursed_on': False, 'interest_accrued': 0.0, 'penalty_accrued': 0.0,
+                        'job_date': False,
                         'days_in_arrears': 0, 'arrears_amount': 0.0, 'overdue_since': False})
             loan._loan_build_schedule()
             loan.message_post(body=_("Disbursal undone: the entry %s was reversed.", disbursement.move_id.name))
@@ -806,16 +814,19 @@ class DdcptsSaccoLoan(models.Model):
         overpayment = currency.round(remaining)
         savings = product.overpayment_product_id and self.member_id._sacco_account(product.overpayment_product_id)
         booked = currency.round(amount - (0.0 if savings else overpayment))
-        interest_to_receivable = 0.0
+        interest_to_receivable = penalty_to_receivable = 0.0
         if product.accrual_accounting and product.interest_receivable_account_id:
-            interest_to_receivable = min(totals['interest'], max(currency.round(
-                self.interest_accrued - sum(self.line_ids.mapped('interest_paid'))), 0.0))
+            interest_to_receivable = min(totals['interest'], self._loan_receivable_open('interest'))
+        penalty_receivable = product._loan_penalty_receivable()
+        if penalty_receivable:
+            penalty_to_receivable = min(totals['penalty'], self._loan_receivable_open('penalty'))
         lines = [
             (counterpart_account, booked, partner),
             (product.receivable_account_id, -totals['principal'], partner),
             (product.interest_receivable_account_id, -interest_to_receivable, partner),
             (product.interest_income_account_id, -(totals['interest'] - interest_to_receivable), partner),
-            (product.penalty_income_account_id, -totals['penalty'], partner),
+            (penalty_receivable, -penalty_to_receivable, partner),
+            (product.penalty_income_account_id, -(totals['penalty'] - penalty_to_receivable), partner),
             (product.fee_income_account_id, -totals['fee'], partner),
         ]
         if savings and overpayment:
@@ -833,8 +844,10 @@ class DdcptsSaccoLoan(models.Model):
             **totals,
         })
         if product.accrual_accounting:
-            # interest paid before it accrued is income at once: the daily job must not book it again
+            # interest paid before it accrued, and penalties charged while the product booked them when paid,
+            # are income at once: they count as booked
             self.interest_accrued += totals['interest'] - interest_to_receivable
+            self.penalty_accrued += totals['penalty'] - penalty_to_receivable
         for line, parts in paid.items():
             if line.exists() and any(parts.values()):
                 line.write({f'{component}_paid': line[f'{component}_paid'] + parts[component]
@@ -851,6 +864,13 @@ class DdcptsSaccoLoan(models.Model):
             principal=totals['principal'], interest=totals['interest'], penalty=totals['penalty'], fee=totals['fee'],
             overpayment=overpayment), record=self)
         return transaction
+
+    def _loan_receivable_open(self, component):
+        """Interest or penalties booked as income (accrual accounting) and still owed: what their receivable
+        account holds for this loan."""
+        self.ensure_one()
+        paid = sum(self.line_ids.mapped(f'{component}_paid'))
+        return max(self.currency_id.round(self[f'{component}_accrued'] - paid), 0.0)
 
     def _loan_reschedule(self, installments, date, first_due_date=None):
         """Re-amortise the principal not yet due on ``date`` over ``installments`` new installments with
@@ -923,7 +943,7 @@ class DdcptsSaccoLoan(models.Model):
 
     def _loan_waive(self, component, date, amount=None):
         """Forgive interest or penalties still owed (all of them, or ``amount``), oldest installment
-        first. Interest already booked as income by the accrual is taken back out of income."""
+        first. What accrual accounting already booked as income is taken back out of income."""
         self.ensure_one()
         if component not in ('interest', 'penalty'):
             raise UserError(_("Only interest and penalties can be waived."))
@@ -942,14 +962,15 @@ class DdcptsSaccoLoan(models.Model):
                 allocations.append(Command.create({'installment_id': line.id, component: part}))
                 waived = currency.round(waived + part)
         move = self.env['account.move']
-        if component == 'interest' and product.accrual_accounting and product.interest_receivable_account_id:
-            booked = min(waived, max(currency.round(loan.interest_accrued - sum(loan.line_ids.mapped('interest_paid'))),
-                                     0.0))
-            if booked:
-                move = loan._loan_post([(product.interest_income_account_id, booked, loan.partner_id),
-                                        (product.interest_receivable_account_id, -booked, loan.partner_id)],
-                                       date, _("Interest waived %s", loan.name))
-                loan.interest_accrued -= booked
+        receivable, income = (product.accrual_accounting and product.interest_receivable_account_id,
+                              product.interest_income_account_id) if component == 'interest' else \
+            (product._loan_penalty_receivable(), product.penalty_income_account_id)
+        booked = receivable and min(waived, loan._loan_receivable_open(component))
+        if booked:
+            move = loan._loan_post([(income, booked, loan.partner_id), (receivable, -booked, loan.partner_id)],
+                                   date, _("%(component)s waived %(loan)s", component=component.capitalize(),
+                                           loan=loan.name))
+            loan[f'{component}_accrued'] -= booked
         loan.env['ddcpts.sacco.loan.transaction'].create({
             'loan_id': loan.id, 'type': 'waiver', 'date': date, 'amount': waived, component: waived,
             'move_id': move.id, 'allocation_ids': allocations})
@@ -1055,10 +1076,12 @@ class DdcptsSaccoLoan(models.Model):
 
     def _loan_charge_penalties(self, ids, date):
         """One penalty per repayment period an installment stays overdue beyond the tolerance: the count
-        charged so far is kept on the installment, so a rerun for the same date charges nothing."""
+        charged so far is kept on the installment, so a rerun for the same date charges nothing. Products
+        with accrual accounting book what is charged as income at once: one entry per product."""
         self.env.cr.execute(SQL("""
             WITH due AS (
-                SELECT line.id, product.penalty_type, product.penalty_value, currency.decimal_places AS dp,
+                SELECT line.id, line.loan_id, product.penalty_type, product.penalty_value,
+                       currency.decimal_places AS dp,
                        COALESCE(product.arrears_tolerance_amount, 0) AS tolerance,
                        line.principal + line.interest - COALESCE(line.principal_paid, 0)
                            - COALESCE(line.interest_paid, 0) - COALESCE(line.interest_waived, 0)
@@ -1074,24 +1097,41 @@ class DdcptsSaccoLoan(models.Model):
                  WHERE line.loan_id IN %(ids)s AND product.penalty_value > 0
                    AND line.due_date + COALESCE(product.arrears_tolerance_days, 0) < %(date)s
             ), charge AS (
-                SELECT due.id, due.periods,
+                SELECT due.id, due.loan_id, due.periods,
                        ROUND(CAST((due.periods - COALESCE(line.penalty_periods, 0)) * CASE due.penalty_type
                            WHEN 'fixed' THEN due.penalty_value ELSE due.overdue * due.penalty_value / 100 END
                            AS numeric), due.dp) AS amount
                   FROM due JOIN ddcpts_sacco_loan_installment line ON line.id = due.id
                  WHERE due.periods > COALESCE(line.penalty_periods, 0)
                    AND due.overdue > due.tolerance
+            ), charged AS (
+                UPDATE ddcpts_sacco_loan_installment line
+                   SET penalty = COALESCE(line.penalty, 0) + charge.amount,
+                       penalty_periods = charge.periods,
+                       total_due = line.total_due + charge.amount,
+                       outstanding = line.outstanding + charge.amount,
+                       state = CASE WHEN line.outstanding + charge.amount > 0 AND line.state = 'paid'
+                                    THEN 'partial' ELSE line.state END
+                  FROM charge
+                 WHERE line.id = charge.id
+             RETURNING charge.loan_id, charge.amount
+            ), accrued AS (
+                UPDATE ddcpts_sacco_loan loan
+                   SET penalty_accrued = COALESCE(loan.penalty_accrued, 0) + totals.amount
+                  FROM (SELECT loan_id, SUM(amount) AS amount FROM charged GROUP BY loan_id) totals,
+                       ddcpts_sacco_loan_product product
+                 WHERE loan.id = totals.loan_id AND product.id = loan.product_id AND product.accrual_accounting
+                   AND COALESCE(product.penalty_receivable_account_id, product.interest_receivable_account_id)
+                       IS NOT NULL
+             RETURNING loan.product_id, totals.amount
             )
-            UPDATE ddcpts_sacco_loan_installment line
-               SET penalty = COALESCE(line.penalty, 0) + charge.amount,
-                   penalty_periods = charge.periods,
-                   total_due = line.total_due + charge.amount,
-                   outstanding = line.outstanding + charge.amount,
-                   state = CASE WHEN line.outstanding + charge.amount > 0 AND line.state = 'paid'
-                                THEN 'partial' ELSE line.state END
-              FROM charge
-             WHERE line.id = charge.id
+            SELECT product_id, SUM(amount) FROM accrued GROUP BY product_id
         """, date=date, ids=ids))
+        for product_id, amount in self.env.cr.fetchall():
+            product = self.env['ddcpts.sacco.loan.product'].browse(product_id)
+            product._loan_post_accrual(product._loan_penalty_receivable(), product.penalty_income_account_id,
+                                       amount, date, _("Penalties charged %(product)s %(date)s", product=product.code,
+                                                       date=fields.Date.to_string(date)))
         self.env.cr.execute(SQL("""
             UPDATE ddcpts_sacco_loan loan
                SET penalty_outstanding = totals.penalty, total_outstanding = totals.total
@@ -1172,19 +1212,10 @@ class DdcptsSaccoLoan(models.Model):
         """, date=date, ids=ids))
         for product_id, delta in self.env.cr.fetchall():
             product = self.env['ddcpts.sacco.loan.product'].browse(product_id)
-            if product.currency_id.is_zero(delta) or not product.interest_receivable_account_id:
-                continue
-            move = self.env['account.move'].sudo().with_company(product.company_id).create({
-                'move_type': 'entry', 'journal_id': product.journal_id.id, 'date': date,
-                'ref': _("Interest accrual %(product)s %(date)s", product=product.code,
-                         date=fields.Date.to_string(date)),
-                'line_ids': [
-                    Command.create({'account_id': product.interest_receivable_account_id.id, 'balance': delta,
-                                    'name': _("Interest accrued")}),
-                    Command.create({'account_id': product.interest_income_account_id.id, 'balance': -delta,
-                                    'name': _("Interest accrued")}),
-                ]})
-            move.action_post()
+            if product.interest_receivable_account_id:
+                product._loan_post_accrual(product.interest_receivable_account_id, product.interest_income_account_id,
+                                           delta, date, _("Interest accrual %(product)s %(date)s",
+                                                          product=product.code, date=fields.Date.to_string(date)))
 
     # ------------------------------------------------------------------
     # External API (JSON-RPC, docs/api.md): with the caller's rights and companies

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from odoo.addons.ddcpts_sacco.tools import loan_schedule as ls
@@ -42,8 +42,8 @@ class DdcptsSaccoLoanProduct(models.Model):
     prepayment_mode = fields.Selection(const.PREPAYMENT_MODES, required=True, default=ls.REDUCE_TERM,
                                        help="What an early repayment of part of the principal shortens.")
     accrual_accounting = fields.Boolean(default=True,
-                                        help="Interest is booked as income day by day (daily job); otherwise "
-                                             "when it is paid.")
+                                        help="Interest is booked as income day by day and penalties when they "
+                                             "are charged (daily job); otherwise both when they are paid.")
 
     # loan limit
     deposit_multiple = fields.Float(default=3.0, digits=(4, 2), help="Loan limit = free deposits × this multiple.")
@@ -110,6 +110,9 @@ class DdcptsSaccoLoanProduct(models.Model):
                                             check_company=True)
     penalty_income_account_id = fields.Many2one('account.account', "Penalty Income Account", required=True,
                                                 check_company=True)
+    penalty_receivable_account_id = fields.Many2one(
+        'account.account', "Penalty Receivable Account", check_company=True,
+        help="Penalties charged and not yet paid (accrual accounting). Empty: the interest receivable account.")
     insurance_account_id = fields.Many2one('account.account', "Insurance Payable Account", check_company=True,
                                            help="Loan protection premiums owed to the insurer.")
     write_off_account_id = fields.Many2one('account.account', "Write-off Expense Account", check_company=True)
@@ -153,6 +156,25 @@ class DdcptsSaccoLoanProduct(models.Model):
             if vals.get('code'):
                 vals['code'] = vals['code'].strip().upper()
         return super().create(vals_list)
+
+    def _loan_penalty_receivable(self):
+        """Where accrual accounting books the penalties charged: empty when the product books them when paid."""
+        self.ensure_one()
+        if not self.accrual_accounting:
+            return self.env['account.account']
+        return self.penalty_receivable_account_id or self.interest_receivable_account_id
+
+    def _loan_post_accrual(self, receivable, income, amount, date, ref):
+        """The daily job's entry of one product: ``amount`` earned (interest, penalties) to income, owed on
+        ``receivable`` (a negative amount takes income back)."""
+        self.ensure_one()
+        if self.currency_id.is_zero(amount):
+            return
+        move = self.env['account.move'].sudo().with_company(self.company_id).create({
+            'move_type': 'entry', 'journal_id': self.journal_id.id, 'date': date, 'ref': ref,
+            'line_ids': [Command.create({'account_id': receivable.id, 'balance': amount, 'name': ref}),
+                         Command.create({'account_id': income.id, 'balance': -amount, 'name': ref})]})
+        move.action_post()
 
     def _loan_allocation_order(self):
         self.ensure_one()

@@ -23,6 +23,8 @@ class LoanSetupMixin(SaccoSetupMixin):
         cls.gl_interest = Account.create({'code': '449901', 'name': "Test Loan Interest", 'account_type': 'income'})
         cls.gl_loan_fees = Account.create({'code': '449902', 'name': "Test Loan Fees", 'account_type': 'income'})
         cls.gl_penalties = Account.create({'code': '449903', 'name': "Test Loan Penalties", 'account_type': 'income'})
+        cls.gl_penalty_receivable = Account.create({'code': '139902', 'name': "Test Penalty Receivable",
+                                                    'account_type': 'asset_current'})
         cls.gl_insurance = Account.create({'code': '229902', 'name': "Test Loan Insurance Payable",
                                            'account_type': 'liability_current'})
         cls.gl_write_off = Account.create({'code': '669900', 'name': "Test Loan Write-offs",
@@ -41,7 +43,8 @@ class LoanSetupMixin(SaccoSetupMixin):
             'journal_id': cls.loan_journal.id, 'receivable_account_id': cls.gl_portfolio.id,
             'interest_receivable_account_id': cls.gl_interest_receivable.id,
             'interest_income_account_id': cls.gl_interest.id, 'fee_income_account_id': cls.gl_loan_fees.id,
-            'penalty_income_account_id': cls.gl_penalties.id, 'insurance_account_id': cls.gl_insurance.id,
+            'penalty_income_account_id': cls.gl_penalties.id,
+            'penalty_receivable_account_id': cls.gl_penalty_receivable.id, 'insurance_account_id': cls.gl_insurance.id,
             'write_off_account_id': cls.gl_write_off.id, 'overpayment_product_id': cls.savings.id,
             **values,
         })

@@ -74,7 +74,7 @@ class TestLoanCheckoff(LoanCase):
         self.assertAlmostEqual(lines[self.gl_portfolio], -7884.88, places=2)
         self.assertAlmostEqual(lines.get(self.gl_interest, 0) + lines.get(self.gl_interest_receivable, 0), -1000,
                                places=2)
-        self.assertAlmostEqual(lines[self.gl_penalties], -444.24, places=2)
+        self.assertAlmostEqual(lines[self.gl_penalty_receivable], -444.24, places=2)
 
     def test_row_naming_a_loan_and_a_closed_loan(self):
         closed = self.disbursed(5000)
