@@ -1075,9 +1075,10 @@ class DdcptsSaccoLoan(models.Model):
             self.env['ddcpts.webhook.endpoint']._ddcpts_emit('loan.overdue', loan._loan_webhook_data, record=loan)
 
     def _loan_charge_penalties(self, ids, date):
-        """One penalty per repayment period an installment stays overdue beyond the tolerance: the count
-        charged so far is kept on the installment, so a rerun for the same date charges nothing. Products
-        with accrual accounting book what is charged as income at once: one entry per product."""
+        """One penalty per repayment period (calendar month, 7 or 14 days) an installment stays overdue
+        beyond the tolerance, the first from the day after: the count charged so far is kept on the
+        installment, so a rerun for the same date charges nothing. Products with accrual accounting book
+        what is charged as income at once: one entry per product."""
         self.env.cr.execute(SQL("""
             WITH due AS (
                 SELECT line.id, line.loan_id, product.penalty_type, product.penalty_value,
@@ -1086,14 +1087,26 @@ class DdcptsSaccoLoan(models.Model):
                        line.principal + line.interest - COALESCE(line.principal_paid, 0)
                            - COALESCE(line.interest_paid, 0) - COALESCE(line.interest_waived, 0)
                            - COALESCE(line.principal_written_off, 0) AS overdue,
-                       (%(date)s - line.due_date - COALESCE(product.arrears_tolerance_days, 0) - 1)
-                           / CASE loan.frequency WHEN 'weekly' THEN 7 WHEN 'fortnightly' THEN 14 ELSE 30 END
-                           + 1 AS periods
+                       CASE WHEN loan.frequency = 'monthly'
+                            THEN span.months + 1 - CASE WHEN span.late_from + make_interval(months => span.months)
+                                                            > span.last_day THEN 1 ELSE 0 END
+                            ELSE (span.last_day - span.late_from)
+                                 / CASE loan.frequency WHEN 'weekly' THEN 7 ELSE 14 END + 1
+                       END AS periods
                   FROM ddcpts_sacco_loan_installment line
                   JOIN ddcpts_sacco_loan loan ON loan.id = line.loan_id
                   JOIN ddcpts_sacco_loan_product product ON product.id = loan.product_id
                   JOIN res_company company ON company.id = loan.company_id
                   JOIN res_currency currency ON currency.id = company.currency_id
+                  -- a period begins the day after the due date (and tolerance) and each calendar month or
+                  -- 7/14 days after it; a month on from the 31st is the month's last day (relativedelta)
+                  CROSS JOIN LATERAL (
+                      SELECT late_from, last_day,
+                             CAST((EXTRACT(YEAR FROM last_day) - EXTRACT(YEAR FROM late_from)) * 12
+                                  + EXTRACT(MONTH FROM last_day) - EXTRACT(MONTH FROM late_from) AS integer) AS months
+                        FROM (SELECT line.due_date + COALESCE(product.arrears_tolerance_days, 0) AS late_from,
+                                     CAST(%(date)s AS date) - 1 AS last_day) bounds
+                  ) span
                  WHERE line.loan_id IN %(ids)s AND product.penalty_value > 0
                    AND line.due_date + COALESCE(product.arrears_tolerance_days, 0) < %(date)s
             ), charge AS (

@@ -126,3 +126,32 @@ class TestLoanDailyJob(LoanCase):
         self.assertEqual(lines[self.gl_penalties], -444.24)
         self.assertNotIn(self.gl_penalty_receivable, lines)
         self.assertEqual(lines[self.gl_interest], -1000)
+
+    def test_monthly_penalty_periods_are_calendar_months(self):
+        """Installment 1 of a loan disbursed on 31 December falls due on 31 January, its penalty periods begin
+        on 1 February, 1 March (a month after 31 January is 28 February) and 1 April; installment 2, due on
+        28 February, on 1 March and 29 March. Each period charges 5 % of the 8 884.88 overdue = 444.24."""
+        loan = self.disbursed(100000, on=date(2025, 12, 31))
+        first, second = loan.line_ids.sorted('number')[:2]
+        self.assertEqual((first.due_date, second.due_date), (date(2026, 1, 31), date(2026, 2, 28)))
+        for day, first_penalty, second_penalty in (
+                (date(2026, 2, 1), 444.24, 0),
+                (date(2026, 2, 28), 444.24, 0),       # 30-day periods would give the same
+                (date(2026, 3, 1), 888.48, 444.24),   # 30-day periods: still one period (29 days late)
+                (date(2026, 3, 28), 888.48, 444.24),
+                (date(2026, 3, 29), 888.48, 888.48),
+                (date(2026, 3, 31), 888.48, 888.48),
+                (date(2026, 4, 1), 1332.72, 888.48),
+        ):
+            self.Loan._cron_loan_daily(day)
+            self.assertEqual((first.penalty, second.penalty), (first_penalty, second_penalty), day)
+
+    def test_monthly_penalty_period_in_a_leap_year(self):
+        """Due on 31 January 2028: 29 February is still the first period, 1 March begins the second."""
+        loan = self.disbursed(100000, on=date(2027, 12, 31), member=self.member_with_deposits(40000))
+        first = loan.line_ids.sorted('number')[0]
+        self.assertEqual(first.due_date, date(2028, 1, 31))
+        self.Loan._cron_loan_daily(date(2028, 2, 29))
+        self.assertEqual(first.penalty, 444.24)
+        self.Loan._cron_loan_daily(date(2028, 3, 1))
+        self.assertEqual(first.penalty, 888.48)
