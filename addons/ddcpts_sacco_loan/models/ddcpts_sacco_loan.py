@@ -272,11 +272,8 @@ class DdcptsSaccoLoan(models.Model):
         the current period accrued day by day (future interest is not owed)."""
         self.ensure_one()
         due = sum(line.outstanding - line._loan_due('principal') for line in self.line_ids if line.due_date <= date)
-        current = self.line_ids.filtered(lambda line: line.date_from < date < line.due_date)[:1]
-        accrued = 0.0
-        if current:
-            elapsed = (date - current.date_from).days / (current.due_date - current.date_from).days
-            accrued = max(self.currency_id.round(current.interest * elapsed) - current.interest_paid, 0.0)
+        accrued = sum(max(line._loan_interest_earned(date) - line.interest_paid, 0.0)
+                      for line in self.line_ids if line.due_date > date)
         return self.currency_id.round(self.principal_outstanding + due + accrued)
 
     # ------------------------------------------------------------------
@@ -758,13 +755,8 @@ class DdcptsSaccoLoan(models.Model):
             for line in future:
                 paid[line]['principal'] += line._loan_due('principal')
             remaining = currency.round(remaining - principal_left)
-            current = future[0] if future[0].date_from < date else self.env['ddcpts.sacco.loan.installment']
             for line in future:
-                earned = 0.0
-                if line == current:
-                    elapsed = (date - line.date_from).days / (line.due_date - line.date_from).days
-                    earned = max(currency.round(line.interest * elapsed), line.interest_paid)
-                line.interest = earned
+                line.interest = max(line._loan_interest_earned(date), line.interest_paid)
                 part = min(remaining, line._loan_due('interest'))
                 if part > 0:
                     paid[line]['interest'] += part
@@ -799,8 +791,9 @@ class DdcptsSaccoLoan(models.Model):
         for line in future:
             row = rows.get(line.number)
             if row:
-                line.write({'principal': line.principal_paid + float(row.principal), 'interest': float(row.interest),
-                            'due_date': row.due_date})
+                # interest a reschedule carried into the period stays owed on top of the period's own
+                line.write({'principal': line.principal_paid + float(row.principal),
+                            'interest': float(row.interest) + line.interest_carried, 'due_date': row.due_date})
             else:
                 line.unlink()
         # the lump sum is principal paid with the first future installment, on top of its new share
@@ -878,6 +871,12 @@ class DdcptsSaccoLoan(models.Model):
         due by ``date`` stay as they are (arrears are not capitalised); what was paid ahead on later
         ones stays paid. ``first_due_date`` (default: one period on) moves the repayment day.
 
+        Interest is re-based on ``date`` as Fineract recalculates accruals after a reschedule: the first
+        new installment owes the interest earned on the old terms up to ``date`` (what the daily job
+        accrues, not yet due) and, for the rest of its period, the new terms' interest of that period
+        pro rata of the days left; its period starts on ``date`` with the old part carried, so nothing
+        accrued is lost or accrued twice.
+
         :return: the principal re-amortised
         """
         self.ensure_one()
@@ -886,6 +885,9 @@ class DdcptsSaccoLoan(models.Model):
         currency, product = loan.currency_id, loan.product_id
         future = loan.line_ids.filtered(lambda line: line.due_date > date)
         start = max((loan.line_ids - future).mapped('due_date'), default=loan.disbursed_on)
+        running = future.filtered(lambda line: line.date_from <= date).sorted('number')[:1]
+        carried = max(currency.round(running._loan_interest_earned(date) - running.interest_paid
+                                     - running.interest_waived), 0.0) if running else 0.0
         principal = currency.round(sum(line._loan_due('principal') for line in future))
         if currency.is_zero(principal):
             raise UserError(_("%s has no principal left to fall due: there is nothing to reschedule.", loan.name))
@@ -911,6 +913,10 @@ class DdcptsSaccoLoan(models.Model):
         (future - touched).unlink()
         offset = max(loan.line_ids.mapped('number'), default=0)
         values = loan._loan_schedule_values(rows, previous_due=start)
+        first = values[0]
+        days_before = (date - start).days / (first['due_date'] - start).days
+        new_part = first['interest'] - currency.round(first['interest'] * days_before)
+        first.update(date_from=date, interest_carried=carried, interest=currency.round(carried + new_part))
         loan.line_ids = [Command.create(dict(vals, number=vals['number'] + offset)) for vals in values]
         if first_due_date:
             loan.first_due_date = first_due_date
@@ -1190,7 +1196,8 @@ class DdcptsSaccoLoan(models.Model):
         return [loan_id for loan_id, new in self.env.cr.fetchall() if new]
 
     def _loan_accrue_interest(self, ids, date):
-        """Interest earned to ``date`` (whole installments due, the current one pro rata of its days),
+        """Interest earned to ``date`` (whole installments due, the current one pro rata of its days after
+        what a reschedule carried into it),
         never less than the interest already paid, is booked as income: one entry per product for the
         difference since the last run. The loans are stamped with ``date``."""
         self.env.cr.execute(SQL("""
@@ -1198,8 +1205,9 @@ class DdcptsSaccoLoan(models.Model):
                 SELECT loan.id, loan.product_id, COALESCE(loan.interest_accrued, 0) AS before,
                        GREATEST(COALESCE(SUM(CASE
                            WHEN line.due_date <= %(date)s THEN line.interest - COALESCE(line.interest_waived, 0)
-                           WHEN line.date_from < %(date)s THEN ROUND(CAST(
-                               (line.interest - COALESCE(line.interest_waived, 0))
+                           WHEN line.date_from <= %(date)s THEN ROUND(CAST(COALESCE(line.interest_carried, 0)
+                               + (line.interest - COALESCE(line.interest_waived, 0)
+                                  - COALESCE(line.interest_carried, 0))
                                * (%(date)s - line.date_from) / (line.due_date - line.date_from) AS numeric),
                                currency.decimal_places)
                            ELSE 0 END), 0), COALESCE(SUM(COALESCE(line.interest_paid, 0)), 0)) AS target
