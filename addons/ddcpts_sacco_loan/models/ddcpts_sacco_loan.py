@@ -39,7 +39,9 @@ class DdcptsSaccoLoan(models.Model):
     currency_id = fields.Many2one(related='company_id.currency_id')
     state = fields.Selection(const.LOAN_STATES, default='draft', required=True, readonly=True, tracking=True,
                              index=True, copy=False)
-    user_id = fields.Many2one('res.users', "Loan Officer", default=lambda self: self.env.user, tracking=True)
+    user_id = fields.Many2one('res.users', "Loan Officer", default=lambda self: self.env.user, tracking=True,
+                              index=True, help="Empty: a self-service application waiting in every officer's queue "
+                                               "until one of them takes it (appraises it or is assigned).")
     purpose = fields.Char()
 
     # terms (copied from the product when applying, then the loan's own)
@@ -180,9 +182,11 @@ class DdcptsSaccoLoan(models.Model):
         if 'product_id' in vals:
             vals.update(self._loan_product_terms(self.env['ddcpts.sacco.loan.product'].browse(vals['product_id']),
                                                  vals))
+        taken = self.filtered(lambda loan: not loan.user_id) if vals.get('user_id') else self.browse()
         result = super().write(vals)
         if terms & set(vals):
             self._loan_compute_amounts()
+        taken._loan_take_from_queue()
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -414,6 +418,26 @@ class DdcptsSaccoLoan(models.Model):
         self.ensure_one()
         return self.member_id.partner_id.user_ids | self.submitted_by_id
 
+    def _loan_officer_activity(self, summary):
+        """A to-do for the loan's officer; an unassigned loan puts it in the queue of every loan officer
+        of its company, until one of them takes it."""
+        self.ensure_one()
+        officers = self.user_id or self.env['res.users'].sudo().search([
+            ('groups_id', 'in', self.env.ref('ddcpts_sacco.group_sacco_officer').id),
+            ('company_ids', 'in', self.company_id.id), ('share', '=', False)])
+        for officer in officers:
+            self.activity_schedule('mail.mail_activity_data_todo', user_id=officer.id, summary=summary)
+
+    def _loan_take_from_queue(self):
+        """An officer took these unassigned loans: their to-dos in the other officers' queues become theirs."""
+        todo = self.env.ref('mail.mail_activity_data_todo')
+        for loan in self.sudo():
+            queue = loan.activity_ids.filtered(lambda activity: activity.activity_type_id == todo)
+            for summary in set(queue.mapped('summary')):
+                same = queue.filtered(lambda activity, text=summary: activity.summary == text)
+                (same - same[0]).unlink()
+                same[0].user_id = loan.user_id
+
     def _loan_sms(self, template_xmlid, records=None):
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         for record in (records if records is not None else self):
@@ -440,8 +464,7 @@ class DdcptsSaccoLoan(models.Model):
         for loan in self:
             loan._loan_sms('ddcpts_sacco_loan.sms_template_loan_submitted')
             loan.guarantor_ids.filtered(lambda g: g.state == 'requested')._loan_notify_request()
-            loan.activity_schedule('mail.mail_activity_data_todo', user_id=loan.user_id.id,
-                                   summary=_("Appraise loan application %s", loan.name))
+            loan._loan_officer_activity(_("Appraise loan application %s", loan.name))
         return True
 
     def action_appraise(self):
@@ -450,6 +473,8 @@ class DdcptsSaccoLoan(models.Model):
         for loan in self:
             if self.env.user in loan._loan_applicant_users() - loan.submitted_by_id:
                 raise UserError(_("You cannot appraise your own loan application."))
+            if not loan.user_id:  # taken from the officers' queue
+                loan.user_id = self.env.user
             reasons = loan._loan_eligibility()
             loan.write({'state': 'appraisal', 'appraised_by_id': self.env.user.id,
                         'appraised_on': fields.Date.context_today(loan),
@@ -483,8 +508,7 @@ class DdcptsSaccoLoan(models.Model):
             loan.write({'state': 'approved', 'approved_by_id': self.env.user.id,
                         'approved_on': fields.Date.context_today(loan)})
             loan._loan_sms('ddcpts_sacco_loan.sms_template_loan_approved')
-            loan.activity_schedule('mail.mail_activity_data_todo', user_id=loan.user_id.id,
-                                   summary=_("Disburse loan %s", loan.name))
+            loan._loan_officer_activity(_("Disburse loan %s", loan.name))
         return True
 
     def _loan_auto_approve(self):
@@ -500,8 +524,7 @@ class DdcptsSaccoLoan(models.Model):
                                  "and cover, for a product that approves them without an officer."))
         self._loan_sms('ddcpts_sacco_loan.sms_template_loan_approved')
         self.activity_unlink(['mail.mail_activity_data_todo'])
-        self.activity_schedule('mail.mail_activity_data_todo', user_id=self.user_id.id,
-                               summary=_("Disburse loan %s", self.name))
+        self._loan_officer_activity(_("Disburse loan %s", self.name))
         return True
 
     def action_reject(self, reason=None):

@@ -41,6 +41,10 @@ class DdcptsSaccoLoanProduct(models.Model):
     grace_interest_charged = fields.Integer("Interest-free Grace", help="First periods that bear no interest.")
     prepayment_mode = fields.Selection(const.PREPAYMENT_MODES, required=True, default=ls.REDUCE_TERM,
                                        help="What an early repayment of part of the principal shortens.")
+    self_service_user_id = fields.Many2one(
+        'res.users', "Officer for Self-service Applications", domain="[('share', '=', False)]",
+        help="Loan officer of the applications members make themselves by USSD. Empty: they wait, "
+             "unassigned, in the to-do queue of every loan officer of the company until one takes them.")
     accrual_accounting = fields.Boolean(default=True,
                                         help="Interest is booked as income day by day and penalties when they "
                                              "are charged (daily job); otherwise both when they are paid.")
