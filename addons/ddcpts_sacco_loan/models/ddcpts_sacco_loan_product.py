@@ -13,12 +13,13 @@ class DdcptsSaccoLoanProduct(models.Model):
     (``_loan_terms``); docs/sacco-loans.md explains each rule.
     """
     _name = 'ddcpts.sacco.loan.product'
+    _inherit = ['ddcpts.sacco.code.mixin']
     _description = "SACCO Loan Product"
     _order = 'sequence, id'
     _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
-    code = fields.Char(required=True)
+    code = fields.Char(help="What members name the product by (USSD, JSON-RPC), e.g. DEV.")
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company)
@@ -153,13 +154,6 @@ class DdcptsSaccoLoanProduct(models.Model):
                 raise ValidationError(_("%s: grace periods must be shorter than the minimum term.", product.name))
             if product.annual_rate < 0 or product.deposit_multiple < 0 or product.guarantor_cover_percent < 0:
                 raise ValidationError(_("%s: rates, multiples and cover cannot be negative.", product.name))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get('code'):
-                vals['code'] = vals['code'].strip().upper()
-        return super().create(vals_list)
 
     def _loan_penalty_receivable(self):
         """Where accrual accounting books the penalties charged: empty when the product books them when paid."""
