@@ -15,3 +15,4 @@ from . import ddcpts_sacco_loan_risk_band
 from . import ddcpts_sacco_provision_line
 from . import ddcpts_sacco_provision_run
 from . import ddcpts_sacco_loan_reschedule
+from . import ddcpts_sacco_loan_holiday

@@ -245,15 +245,24 @@ class DdcptsSaccoLoan(models.Model):
         return Decimal(str(self.currency_id.round(amount))).quantize(
             Decimal(1).scaleb(-self.currency_id.decimal_places))
 
-    def _loan_schedule_values(self, rows, previous_due=None):
-        """Installment values of engine rows; each period runs from the previous due date."""
+    def _loan_working_days(self, days):
+        """``{day: due date}``: ``days`` moved off the non-working days of the product's rule."""
         self.ensure_one()
+        return self.env['ddcpts.sacco.loan.holiday']._loan_next_working_days(
+            self.company_id, list(days), self.product_id.working_day_rule)
+
+    def _loan_schedule_values(self, rows, previous_due=None):
+        """Installment values of engine rows; each period runs from the previous due date. Due dates are
+        moved off non-working days by the product's rule; the amounts stay the engine's."""
+        self.ensure_one()
+        moved = self._loan_working_days(row.due_date for row in rows)
         values = []
         for row in rows:
             start = previous_due or (row.due_date - timedelta(days=row.days))
-            values.append({'number': row.number, 'date_from': start, 'due_date': row.due_date,
+            values.append({'number': row.number, 'date_from': start, 'due_date': moved[row.due_date],
+                           'scheduled_date': row.due_date,
                            'principal': float(row.principal), 'interest': float(row.interest)})
-            previous_due = row.due_date
+            previous_due = moved[row.due_date]
         return values
 
     def _loan_build_schedule(self, disbursement_date=None):
@@ -798,7 +807,7 @@ class DdcptsSaccoLoan(models.Model):
             terms = ls.LoanTerms(
                 self._loan_decimal(sum(line._loan_due('principal') for line in future)),
                 Decimal(str(self.annual_rate)), len(future), first.date_from, method=self.interest_method,
-                frequency=self.frequency, first_due_date=first.due_date,
+                frequency=self.frequency, first_due_date=first.scheduled_date or first.due_date,
                 due_day=(self.first_due_date or self.disbursed_on).day if self.frequency == ls.MONTHLY else None,
                 daily_interest=product.daily_interest,
                 grace_principal=max(product.grace_principal - grace_used, 0),
@@ -811,12 +820,14 @@ class DdcptsSaccoLoan(models.Model):
             raise UserError(_("%(loan)s: %(error)s", loan=self.name, error=error)) from error
         offset = first.number - 1
         rows = {row.number + offset: row for row in result.installments}
+        moved = self._loan_working_days(row.due_date for row in result.installments)
         for line in future:
             row = rows.get(line.number)
             if row:
                 # interest a reschedule carried into the period stays owed on top of the period's own
                 line.write({'principal': line.principal_paid + float(row.principal),
-                            'interest': float(row.interest) + line.interest_carried, 'due_date': row.due_date})
+                            'interest': float(row.interest) + line.interest_carried,
+                            'due_date': moved[row.due_date], 'scheduled_date': row.due_date})
             else:
                 line.unlink()
         # the lump sum is principal paid with the first future installment, on top of its new share
@@ -907,7 +918,8 @@ class DdcptsSaccoLoan(models.Model):
         loan = lock_rows(self).sudo()
         currency, product = loan.currency_id, loan.product_id
         future = loan.line_ids.filtered(lambda line: line.due_date > date)
-        start = max((loan.line_ids - future).mapped('due_date'), default=loan.disbursed_on)
+        last = (loan.line_ids - future).sorted('number')[-1:]
+        start = last.due_date or loan.disbursed_on
         running = future.filtered(lambda line: line.date_from <= date).sorted('number')[:1]
         carried = max(currency.round(running._loan_interest_earned(date) - running.interest_paid
                                      - running.interest_waived), 0.0) if running else 0.0
@@ -919,7 +931,9 @@ class DdcptsSaccoLoan(models.Model):
         monthly_day = (first_due_date or loan.first_due_date or loan.disbursed_on).day
         try:
             rows = ls.build_schedule(ls.LoanTerms(
-                loan._loan_decimal(principal), Decimal(str(loan.annual_rate)), installments, start,
+                # the engine counts from the schedule's own date, before any move off a non-working day
+                loan._loan_decimal(principal), Decimal(str(loan.annual_rate)), installments,
+                last.scheduled_date or start,
                 method=loan.interest_method, frequency=loan.frequency, first_due_date=first_due_date or None,
                 due_day=monthly_day if loan.frequency == ls.MONTHLY else None,
                 daily_interest=product.daily_interest, decimals=currency.decimal_places))
@@ -946,7 +960,7 @@ class DdcptsSaccoLoan(models.Model):
         loan.message_post(body=_(
             "Rescheduled on %(date)s: %(principal)s re-amortised from %(start)s over %(count)s installments, "
             "the first due on %(first)s.", date=fields.Date.to_string(date), principal=currency.format(principal),
-            start=fields.Date.to_string(start), count=installments, first=fields.Date.to_string(rows[0].due_date)))
+            start=fields.Date.to_string(start), count=installments, first=fields.Date.to_string(first['due_date'])))
         return principal
 
     def _loan_close(self, date):

@@ -15,6 +15,7 @@ class DdcptsSaccoLoanInstallment(models.Model):
     number = fields.Integer(required=True)
     date_from = fields.Date("Period Start", required=True, help="Interest of this installment runs from this day.")
     due_date = fields.Date(required=True, index=True)
+    scheduled_date = fields.Date(help="Due date of the schedule's rule, before it was moved off a non-working day.")
     principal = fields.Monetary()
     interest = fields.Monetary()
     interest_carried = fields.Monetary(

@@ -46,6 +46,11 @@ class DdcptsSaccoLoanProduct(models.Model):
         'res.users', "Officer for Self-service Applications", domain="[('share', '=', False)]",
         help="Loan officer of the applications members make themselves by USSD. Empty: they wait, "
              "unassigned, in the to-do queue of every loan officer of the company until one takes them.")
+    working_day_rule = fields.Selection(
+        [('holidays', "Holidays"), ('sunday', "Sundays and Holidays"), ('weekend', "Weekends and Holidays")],
+        string="Move Due Dates Off",
+        help="An installment falling on such a day (holidays: SACCO → Configuration → Holidays) falls due on "
+             "the next working day instead; its amounts stay those of the schedule. Empty: due dates never move.")
     accrual_accounting = fields.Boolean(default=True,
                                         help="Interest is booked as income day by day and penalties when they "
                                              "are charged (daily job); otherwise both when they are paid.")

@@ -11,3 +11,4 @@ from . import test_ui
 from . import test_risk
 from . import test_portal
 from . import test_checkoff
+from . import test_working_days
