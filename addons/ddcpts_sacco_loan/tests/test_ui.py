@@ -53,15 +53,19 @@ class LoanTourCase(LoanSetupMixin, HttpCase):
         users = {'company_id': cls.company.id, 'company_ids': cls.company.ids}
         cls.officer = new_test_user(cls.env, 'tour_loan_officer', name="Tour Officer", email=False,
                                     groups='ddcpts_sacco.group_sacco_officer', **users)
+        cls.clerk = new_test_user(cls.env, 'tour_loan_clerk', name="Tour Clerk", email=False,
+                                  groups='ddcpts_sacco.group_sacco_officer', **users)
         cls.manager = new_test_user(
             cls.env, 'tour_loan_manager', name="Tour Manager", ddcpts_payout_limit=100000,
             groups='ddcpts_sacco.group_sacco_manager,ddcpts_base.group_ddcpts_payout_approver', **users)
         cls.Loan = cls.env['ddcpts.sacco.loan']
 
     def application(self, amount=40000, **values):
-        """A cash application by the officer, submitted: 40 000 for a borrower with 20 000 of deposits."""
-        loan = self.Loan.with_user(self.officer).create({
+        """A cash application keyed in and submitted at the counter by the clerk for the officer to appraise:
+        40 000 for a borrower with 20 000 of deposits."""
+        loan = self.Loan.with_user(self.clerk).create({
             'member_id': self.borrower.id, 'product_id': self.product.id, 'amount_requested': amount,
+            'user_id': self.officer.id,
             'installments': 12, 'disbursement_method': 'cash', 'disbursement_journal_id': self.cash_journal.id,
             **values})
         loan.action_submit()
@@ -88,9 +92,11 @@ class TestLoanOfficerFlowTour(LoanTourCase):
             'disbursement_method': 'mobile', 'disbursement_journal_id': self.bank_journal.id}])
         self.assertRecordValues(loan.guarantor_ids, [{'member_id': self.guarantor.id, 'amount': 20000,
                                                       'state': 'accepted'}])
-        # the button is offered to every officer: the server refuses the appraiser (and the applicant)
-        with self.assertRaisesRegex(UserError, "Tour Officer appraised .*: another person must approve it"):
+        # the button is offered to every officer: the server refuses the appraiser and the applicant
+        with self.assertRaisesRegex(UserError, "Tour Officer appraised LN.*: another person must approve it"):
             loan.with_user(self.officer).action_approve()
+        with self.assertRaisesRegex(UserError, "Tour Clerk applied for LN.* and cannot approve it"):
+            loan.with_user(self.clerk).action_approve()
 
         self.start_tour(url, 'ddcpts_sacco_loan_approve', login=self.manager.login)
         self.assertRecordValues(loan, [{'state': 'approved', 'approved_by_id': self.manager.id}])

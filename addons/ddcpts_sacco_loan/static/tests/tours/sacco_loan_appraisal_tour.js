@@ -35,7 +35,7 @@ registry.category("web_tour.tours").add("ddcpts_sacco_loan_appraise", {
         },
         {
             content: "The reasons are kept on the application",
-            trigger: ".o_form_view .o_field_widget[name='eligibility_notes']:contains(40,000.00 required: add guarantors)",
+            trigger: ".o_form_view .o_field_widget[name='eligibility_notes']:contains(cover 20,000.00):contains(required: add guarantors)",
         },
         {
             content: "Open the guarantors tab",
@@ -133,8 +133,17 @@ registry.category("web_tour.tours").add("ddcpts_sacco_loan_appraise", {
 registry.category("web_tour.tours").add("ddcpts_sacco_loan_approve", {
     steps: () => [
         {
-            content: "The appraisal is recorded",
+            content: "Open the appraisal tab",
+            trigger: ".o_form_view .o_notebook a[name='appraisal']",
+            run: "click",
+        },
+        {
+            content: "The officer's appraisal is recorded",
             trigger: ".o_form_view .o_field_widget[name='appraised_by_id']:contains(Tour Officer)",
+        },
+        {
+            content: "… who found the member eligible",
+            trigger: ".o_form_view .o_field_widget[name='eligibility_notes']:contains(Eligible.)",
         },
         {
             content: "Approve",
