@@ -59,9 +59,10 @@ class DdcptsSaccoLoanReschedule(models.Model):
             count=self.installments, user=self.env.user.name, reason=self.reason, group=level.group_id.full_name))
         self.loan_id.activity_schedule('mail.mail_activity_data_todo', user_id=self.loan_id.user_id.id,
                                        summary=_("Approve the reschedule of %s", self.loan_id.name))
-        # the request's dialog closes: say why the schedule did not change yet
+        # the request's dialog closes: say (until read) why the schedule did not change yet
         return notification(_("%s must approve it before the new schedule applies.", level.group_id.full_name),
-                            _("Reschedule of %s requested", self.loan_id.name), 'info', close=True)
+                            _("Reschedule of %s requested", self.loan_id.name), 'info', sticky=True,
+                            close=True)
 
     def action_approve(self):
         """The checker: never the person who requested it, and in the approval level's group."""

@@ -97,8 +97,13 @@ registry.category("web_tour.tours").add("ddcpts_sacco_loan_appraise", {
             run: "click",
         },
         {
+            content: "Back to the appraisal tab",
+            trigger: ".o_form_view .o_notebook a[name='appraisal']",
+            run: "click",
+        },
+        {
             content: "The member is eligible now",
-            trigger: ".o_notification:contains(The member is eligible for this loan)",
+            trigger: ".o_form_view .o_field_widget[name='eligibility_notes']:contains(Eligible.)",
         },
         {
             content: "Appraise the application",
