@@ -8,6 +8,13 @@ from odoo.tests import new_test_user
 from odoo.addons.ddcpts_sacco.tests.common import SaccoCase, SaccoSetupMixin
 
 DISBURSED = date(2026, 1, 31)
+# the three test vectors (KES 100 000, 12 % a year, 12 monthly installments): (principal, interest) by number
+VECTORS = {
+    'declining_emi': {1: (7884.88, 1000.00), 2: (7963.73, 921.15), 11: (8709.81, 175.07), 12: (8796.88, 87.97)},
+    'flat': {1: (8333.33, 1000.00), 2: (8333.33, 1000.00), 12: (8333.37, 1000.00)},
+    'declining_equal_principal': {1: (8333.33, 1000.00), 2: (8333.33, 916.67), 11: (8333.33, 166.67),
+                                  12: (8333.37, 83.33)},
+}
 
 
 class LoanSetupMixin(SaccoSetupMixin):
@@ -121,6 +128,24 @@ class LoanCase(LoanSetupMixin, SaccoCase):
         loan = self.approved(amount, **values)
         loan.with_user(self.officer).action_disburse(date=on)
         return loan
+
+    def assert_vectors(self):
+        """Preview a KES 100 000 application of a copy of the product for each interest method and compare
+        its schedule with the vectors, to the cent; return the previewed loans."""
+        loans = self.Loan
+        for method, vector in VECTORS.items():
+            with self.subTest(method=method):
+                product = self.product.copy({'code': f'V{len(method)}', 'interest_method': method})
+                loan = self.application(100000, product_id=product.id,
+                                        guarantors=[(self.member_with_deposits(60000), 60000)])
+                loan.action_preview_schedule()
+                rows = [(line.principal, line.interest) for line in loan.line_ids.sorted('number')]
+                self.assertEqual(len(rows), 12)
+                for number, row in vector.items():
+                    self.assertEqual(rows[number - 1], row, f"installment {number}")
+                self.assertAlmostEqual(sum(principal for principal, _interest in rows), 100000, places=2)
+                loans |= loan
+        return loans
 
     def repay(self, loan, amount, on, channel='cash'):
         return loan._loan_repay(amount, on, channel, self.gl_cash, reference='TEST')
