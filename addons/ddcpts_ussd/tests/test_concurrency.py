@@ -13,31 +13,34 @@ from odoo.addons.ddcpts_base.tools.locking import lock_rows
 from odoo.addons.ddcpts_ussd.models import ddcpts_ussd_pin
 
 SESSIONS = 20
-SERVICE_CODE = '*384*909#'
 # root, new PIN prompt, back, invalid choice, my number (END)
 DIALOGUE = ('', '4', '4*0', '4*0*9', '4*0*9*2')
 
 
-@tagged('post_install', '-at_install')
-class TestConcurrentSessions(TransactionCase):
-    """20 callers at once through the real HTTP server, which commits as in production."""
+class CommittedServiceCase(TransactionCase):
+    """A USSD service and its callers committed for the real HTTP server, which commits as in
+    production; all deleted after the class."""
+
+    SERVICE_CODE = None
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         with committed_env(cls.registry) as env:
             service = env['ddcpts.ussd.service'].create({
-                'name': "Concurrency service", 'service_code': SERVICE_CODE, 'root_menu': 'demo',
+                'name': f"Concurrency {cls.SERVICE_CODE}", 'service_code': cls.SERVICE_CODE, 'root_menu': 'demo',
                 'ddcpts_public_url': f'http://{HOST}:{config["http_port"]}',
             })
-            cls.service_id = service.id
-            cls.url = service._ddcpts_ussd_callback_url()
-            cls.partner_ids = env['res.partner'].create([
-                {'name': f"Caller {index}", 'mobile': cls._phone(index)} for index in range(SESSIONS)]).ids
+            cls.service_id, cls.url = service.id, service._ddcpts_ussd_callback_url()
+            cls.partner_ids = cls._create_callers(env, service).ids
         cls.addClassCleanup(cls._delete_committed_data)
         # Odoo computes its map of static paths lazily at the first request of three path segments or
-        # more, unguarded against threads: a cold server must serve one before 20 requests arrive together
+        # more, unguarded against threads: a cold server must serve one before requests arrive together
         requests.get(f'http://{HOST}:{config["http_port"]}/web/static/img/favicon.ico', timeout=60).raise_for_status()
+
+    @classmethod
+    def _create_callers(cls, env, service):
+        raise NotImplementedError
 
     @classmethod
     def _delete_committed_data(cls):
@@ -45,18 +48,33 @@ class TestConcurrentSessions(TransactionCase):
             env['ddcpts.callback'].search([('provider_model', '=', 'ddcpts.ussd.service'),
                                            ('provider_res_id', '=', cls.service_id)]).unlink()
             env['ddcpts.ussd.service'].browse(cls.service_id).unlink()  # sessions cascade
-            env['res.partner'].browse(cls.partner_ids).unlink()
+            env['res.partner'].browse(cls.partner_ids).unlink()  # and their PINs
+
+    def _post_step(self, session, phone, text):
+        response = requests.post(self.url, data=urlencode({
+            'sessionId': session, 'serviceCode': self.SERVICE_CODE, 'phoneNumber': phone, 'networkCode': '63902',
+            'text': text,
+        }), headers={'Content-Type': 'application/x-www-form-urlencoded'}, timeout=120)
+        return response.status_code, response.text
+
+
+@tagged('post_install', '-at_install')
+class TestConcurrentSessions(CommittedServiceCase):
+    """20 callers at once through the real HTTP server."""
+
+    SERVICE_CODE = '*384*909#'
+
+    @classmethod
+    def _create_callers(cls, env, service):
+        return env['res.partner'].create([
+            {'name': f"Caller {index}", 'mobile': cls._phone(index)} for index in range(SESSIONS)])
 
     @staticmethod
     def _phone(index):
         return f'+2547990{index:05d}'
 
     def _step(self, index, text):
-        response = requests.post(self.url, data=urlencode({
-            'sessionId': f'ATUid_conc{index:05d}', 'serviceCode': SERVICE_CODE, 'phoneNumber': self._phone(index),
-            'networkCode': '63902', 'text': text,
-        }), headers={'Content-Type': 'application/x-www-form-urlencoded'}, timeout=120)
-        return response.status_code, response.text
+        return self._post_step(f'ATUid_conc{index:05d}', self._phone(index), text)
 
     def test_twenty_sessions_at_once(self):
         barrier = threading.Barrier(SESSIONS)
@@ -91,44 +109,24 @@ class TestConcurrentSessions(TransactionCase):
 
 
 @tagged('post_install', '-at_install')
-class TestConcurrentWrongPins(TransactionCase):
+class TestConcurrentWrongPins(CommittedServiceCase):
     """One caller types a wrong PIN in two sessions at the same moment (two phones, or a gateway that
-    sends a step twice): both tries count, through the real route, which commits as in production."""
+    sends a step twice): both tries count, through the real route."""
 
+    SERVICE_CODE = '*384*908#'
     PHONE = '+254799200001'
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        with committed_env(cls.registry) as env:
-            service = env['ddcpts.ussd.service'].create({
-                'name': "Wrong PIN race", 'service_code': '*384*908#', 'root_menu': 'demo',
-                'ddcpts_public_url': f'http://{HOST}:{config["http_port"]}',
-            })
-            partner = env['res.partner'].create({'name': "Racing caller", 'mobile': cls.PHONE})
-            Pin = env['ddcpts.ussd.pin']
-            Pin._ddcpts_store_hash(partner, service.company_id, Pin._ddcpts_hash('4821'))
-            cls.service_id, cls.partner_id, cls.url = service.id, partner.id, service._ddcpts_ussd_callback_url()
-            cls.pin_id = Pin._ddcpts_for(partner, service.company_id).id
-            cls.max_attempts = Pin._ddcpts_max_attempts()
-        cls.addClassCleanup(cls._delete_committed_data)
-        requests.get(f'http://{HOST}:{config["http_port"]}/web/static/img/favicon.ico', timeout=60).raise_for_status()
-
-    @classmethod
-    def _delete_committed_data(cls):
-        with committed_env(cls.registry) as env:
-            env['ddcpts.callback'].search([('provider_model', '=', 'ddcpts.ussd.service'),
-                                           ('provider_res_id', '=', cls.service_id)]).unlink()
-            env['ddcpts.ussd.pin'].browse(cls.pin_id).unlink()
-            env['ddcpts.ussd.service'].browse(cls.service_id).unlink()
-            env['res.partner'].browse(cls.partner_id).unlink()
+    def _create_callers(cls, env, service):
+        partner = env['res.partner'].create({'name': "Racing caller", 'mobile': cls.PHONE})
+        Pin = env['ddcpts.ussd.pin']
+        Pin._ddcpts_store_hash(partner, service.company_id, Pin._ddcpts_hash('4821'))
+        cls.pin_id = Pin._ddcpts_for(partner, service.company_id).id
+        cls.max_attempts = Pin._ddcpts_max_attempts()
+        return partner
 
     def _step(self, session, text):
-        response = requests.post(self.url, data=urlencode({
-            'sessionId': session, 'serviceCode': '*384*908#', 'phoneNumber': self.PHONE, 'networkCode': '63902',
-            'text': text,
-        }), headers={'Content-Type': 'application/x-www-form-urlencoded'}, timeout=120)
-        return response.status_code, response.text
+        return self._post_step(session, self.PHONE, text)
 
     def test_two_wrong_pins_at_once_both_count_and_lock_at_the_limit(self):
         with committed_env(self.registry) as env:  # one try short of the lockout
