@@ -86,7 +86,8 @@ def measure_polling(size):
     with bench.odoo_env() as env:
         done = env['payment.transaction'].search_count([('id', 'in', ids), ('state', '=', 'done')])
     return {'pending': size, 'cron runs': runs, 'done': done, 'seconds': seconds, 'tx_per_second': size / seconds,
-            'queries_per_tx': queries / size, 'target_queries_per_tx': TARGET_QUERIES_PER_TX}
+            'queries_per_tx': queries / size, 'target_queries_per_tx': TARGET_QUERIES_PER_TX,
+            'load_1min': os.getloadavg()[0]}
 
 
 def measure_callbacks():
@@ -122,12 +123,14 @@ def deliver_each(urls):
 
 def main():
     rows = [measure_polling(size) for size in SIZES]
-    bench.print_table("MoMo polling cron over pending Requests to Pay (simulator answers SUCCESSFUL)", rows)
+    bench.print_table("MoMo polling cron over pending Requests to Pay (simulator answers SUCCESSFUL, "
+                      f"{bench.load_average()})", rows)
     if len(rows) > 1:
         small, large = rows[0], rows[-1]
         print(f"time per transaction at {large['pending']} vs {small['pending']}: "
               f"{(large['seconds'] / large['pending']) / (small['seconds'] / small['pending']):.2f}x (target: ~1x, "
-              "linear growth)")
+              "linear growth; compare only at a similar load_1min: seconds follow the machine's load, "
+              "queries_per_tx does not)")
     measure_callbacks()
 
 

@@ -59,6 +59,8 @@ class DdcptsCallback(models.Model):
                                               aggregator=None)
     processor = fields.Char(readonly=True, help="model.method that processes this callback.")
     company_id = fields.Many2one('res.company', index=True, readonly=True)
+    can_reprocess = fields.Boolean(compute='_compute_can_reprocess',
+                                   help="Received or failed, and its provider lets it be processed again.")
 
     @api.depends('body', 'headers')
     def _compute_display(self):
@@ -231,6 +233,13 @@ class DdcptsCallback(models.Model):
             return notification('\n'.join(failures), _("Processing failed again"), kind='danger', sticky=True,
                                 reload=True)
         return notification(_("%s callback(s) processed.", len(self)), reload=True)
+
+    @api.depends('state', 'body', 'provider_model', 'provider_res_id')
+    def _compute_can_reprocess(self):
+        """Shows the Reprocess button only where it can work (``_ddcpts_reprocess_refusal``)."""
+        for callback in self:
+            callback.can_reprocess = (callback.state in ('received', 'failed')
+                                      and not callback._ddcpts_reprocess_refusal())
 
     def _ddcpts_reprocess_refusal(self):
         """Why the provider forbids processing this callback outside its request, or None."""

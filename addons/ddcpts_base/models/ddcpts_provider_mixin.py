@@ -294,8 +294,8 @@ class DdcptsProviderMixin(models.AbstractModel):
 
     def _ddcpts_callback_reprocess_refusal(self, callback):
         """Why ``callback`` must not be processed again after the request that carried it (a sentence),
-        or None. A USSD step, for one, was answered to a caller who has gone since, and its stored
-        body has the PIN masked."""
+        or None; a refused callback's form hides its Reprocess button. A USSD step, for one, was
+        answered to a caller who has gone since, and its stored body has the PIN masked."""
         return None
 
     def _ddcpts_check_callback_token(self, token):

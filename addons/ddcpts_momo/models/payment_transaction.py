@@ -173,7 +173,6 @@ class PaymentTransaction(models.Model):
             self._ddcpts_flag_for_review(mismatch)
             return
         self._set_done()
-        self.env.ref('payment.cron_post_process_payment_tx')._trigger()
 
     def _momo_mismatch(self, status):
         """A sentence when MTN reports another amount, currency or payment than the one requested."""
@@ -222,6 +221,7 @@ class PaymentTransaction(models.Model):
             callback._ddcpts_mark_duplicate()
             return tx
         tx._process_notification_data(data)  # _handle_notification_data without a second lookup
+        tx._momo_trigger_post_processing()
         return tx
 
     @api.model
@@ -246,6 +246,14 @@ class PaymentTransaction(models.Model):
             except UserError as error:
                 _logger.info("Status query of %s failed, retried later: %s", tx.reference, error)
                 tx._momo_schedule_next_poll()
+        self._momo_trigger_post_processing()
+
+    def _momo_trigger_post_processing(self):
+        """Wake the payment post-processing cron (it books the payments) when any of these requests was
+        paid: once for a chunk of the polling cron, since each trigger is a row and, after the commit, a new
+        database connection that wakes the cron workers."""
+        if any(tx.state == 'done' for tx in self):
+            self.env.ref('payment.cron_post_process_payment_tx')._trigger()
 
     def _post_process(self):
         """The payment status page calls this while the customer waits: ask MTN about their pending request
@@ -265,3 +273,4 @@ class PaymentTransaction(models.Model):
         self.ensure_one()
         lock_rows(self)  # a poller asking at this moment finishes first: MTN is asked once at a time
         self._process_notification_data({'referenceId': self.momo_reference_id})
+        self._momo_trigger_post_processing()

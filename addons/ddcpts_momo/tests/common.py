@@ -92,6 +92,11 @@ class MomoCommon(MobileMoneyCommon):
         self.env['payment.transaction']._cron_momo_poll_pending()
         self.env.invalidate_all()
 
+    def post_processing_triggers(self):
+        """How many times the payment post-processing cron (which books the payments) was asked to run."""
+        return self.env['ir.cron.trigger'].search_count(
+            [('cron_id', '=', self.env.ref('payment.cron_post_process_payment_tx').id)])
+
     def sent_requests(self, path=const.REQUEST_TO_PAY_PATH, method='POST'):
         return [request for request in self.sandbox_requests(path) if request['method'] == method]
 

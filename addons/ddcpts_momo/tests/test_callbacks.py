@@ -30,11 +30,14 @@ class TestCallbacks(MomoHttpCommon):
     def test_post_callback_settles_and_a_duplicate_changes_nothing(self):
         tx = self.request_payment()
         body = {'externalId': tx.reference, 'amount': '100.00', 'currency': 'EUR', 'status': 'SUCCESSFUL'}
+        triggers = self.post_processing_triggers()
         self.assertEqual(self.send_callback(tx.momo_reference_id, body, method='POST').status_code, 200)
         self.env.invalidate_all()
         self.assertEqual(tx.state, 'done')
+        self.assertEqual(self.post_processing_triggers(), triggers + 1, "the payment is booked by the cron")
         self.assertEqual(self.send_callback(tx.momo_reference_id, body).status_code, 200)
         self.env.invalidate_all()
+        self.assertEqual(self.post_processing_triggers(), triggers + 1)
         self.assertEqual(self.callback_of(tx).mapped('state'), ['processed', 'duplicate'])
         self.assertEqual(len(self.sent_requests(f'/collection/v1_0/requesttopay/{tx.momo_reference_id}', 'GET')), 1,
                          "a duplicate asks nothing")

@@ -21,6 +21,15 @@ class TestPolling(MomoHttpCommon):
         self.post_process(tx)  # what the post-processing cron triggered by the poll does
         self.assertIn(invoice.payment_state, ('paid', 'in_payment'))
 
+    def test_a_polled_chunk_wakes_the_post_processing_cron_once(self):
+        """Each trigger is a row and, after the commit, a new connection waking the cron workers: the
+        requests paid in one chunk of the polling cron ask for the payments to be booked once."""
+        transactions = [self.request_payment() for _index in range(3)]
+        before = self.post_processing_triggers()
+        self.poll(*transactions)
+        self.assertEqual([tx.state for tx in transactions], ['done'] * 3)
+        self.assertEqual(self.post_processing_triggers(), before + 1)
+
     def test_only_due_requests_are_polled(self):
         due, later = self.request_payment(), self.request_payment()
         self.poll(due)  # `later` keeps its first query 30 seconds ahead

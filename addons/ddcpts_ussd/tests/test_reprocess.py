@@ -1,9 +1,13 @@
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from lxml import etree
+
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
+from odoo.tools.view_validation import get_expression_field_names
 
 from odoo.addons.ddcpts_ussd.const import PIN_MASK
 
@@ -24,6 +28,20 @@ class TestReprocess(UssdCase):
         callback = self.callbacks_of('ATUid_s1').sorted('id')[-1]
         self.assertIn(f'text=1%2A{PIN_MASK}', callback.body)
         return pin, callback
+
+    def _reprocess_button_shown(self, callback):
+        """Whether the callback's form shows Reprocess: its ``invisible`` evaluated on the record."""
+        view = self.env.ref('ddcpts_base.ddcpts_callback_view_form')
+        arch = etree.fromstring(self.env['ddcpts.callback'].get_view(view.id, 'form')['arch'])
+        [button] = arch.xpath("//button[@name='action_reprocess']")
+        expression = button.get('invisible')
+        return not safe_eval(expression, {name: callback[name] for name in get_expression_field_names(expression)})
+
+    def test_reprocess_button_hidden_on_a_step(self):
+        _pin, callback = self._pin_step()
+        callback.sudo().write({'state': 'failed', 'error': "worker stopped"})
+        self.assertFalse(callback.can_reprocess)
+        self.assertFalse(self._reprocess_button_shown(callback), "a button that can only refuse is not shown")
 
     def test_reprocess_button_refuses_a_step(self):
         pin, callback = self._pin_step()
@@ -60,5 +78,7 @@ class TestReprocess(UssdCase):
         session = self.session_of('ATUid_s1')
         session.sudo().write({'state': 'active', 'outcome': False, 'ended_at': False})
         callback.sudo().write({'state': 'failed'})
+        self.assertTrue(self._reprocess_button_shown(callback))
         self.assertEqual(callback.action_reprocess()['params']['type'], 'success')
         self.assertEqual((callback.state, session.state, session.outcome), ('processed', 'ended', 'incomplete'))
+        self.assertFalse(self._reprocess_button_shown(callback), "processed: nothing left to do")

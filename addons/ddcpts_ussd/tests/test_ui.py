@@ -20,3 +20,13 @@ class TestUssdTour(UssdCase):
         self.assertRecordValues(pin, [{'locked': False, 'failed_attempts': 0}])
         self.assertIn("USSD PIN unlocked", self.caller.message_ids[0].body)
         self.assertEqual(self.caller.message_ids[0].author_id, staff.partner_id)
+
+    def test_stored_step_offers_no_reprocess(self):
+        self.set_pin('4821')
+        self.dial(['1', '4821'])
+        step = self.callbacks_of('ATUid_s1').sorted('id')[-1]
+        step.sudo().write({'state': 'failed', 'error': "worker stopped"})
+        staff = new_test_user(self.env, 'ussd_monitor', company_id=self.company.id,
+                              groups='base.group_user,ddcpts_base.group_ddcpts_manager')
+        self.start_tour(f'/odoo/action-ddcpts_base.ddcpts_callback_action/{step.id}',
+                        'ddcpts_ussd_callback_not_replayed', login=staff.login)

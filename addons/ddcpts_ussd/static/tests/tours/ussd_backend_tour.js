@@ -43,3 +43,20 @@ registry.category("web_tour.tours").add("ddcpts_ussd_unlock_pin", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("ddcpts_ussd_callback_not_replayed", {
+    steps: () => [
+        {
+            content: "The stored step of a USSD session shows why it failed",
+            trigger: ".o_form_view .alert-danger:contains(worker stopped)",
+        },
+        {
+            content: "It is marked failed",
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Failed)",
+        },
+        {
+            content: "No Reprocess button: the caller has gone, the step cannot be answered again",
+            trigger: ".o_form_view .o_form_statusbar:not(:has(button[name='action_reprocess']))",
+        },
+    ],
+});
