@@ -23,6 +23,7 @@
         'wizard/ddcpts_sacco_loan_repay_views.xml',
 
         'views/ddcpts_sacco_loan_product_views.xml',
+        'views/ddcpts_sacco_loan_holiday_views.xml',
         'views/ddcpts_sacco_loan_reschedule_views.xml',
         'views/ddcpts_sacco_loan_views.xml',
         'views/ddcpts_sacco_loan_guarantor_views.xml',

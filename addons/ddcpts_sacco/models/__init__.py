@@ -1,5 +1,6 @@
 from . import res_company
 from . import res_config_settings
+from . import ddcpts_sacco_code_mixin
 from . import ddcpts_sacco_product
 from . import ddcpts_sacco_member
 from . import ddcpts_sacco_nominee

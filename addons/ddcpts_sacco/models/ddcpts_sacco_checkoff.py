@@ -135,17 +135,27 @@ class DdcptsSaccoCheckoff(models.Model):
     # Posting
     # ------------------------------------------------------------------
 
-    def _sacco_post_rows(self, lines):
-        """One entry for ``lines``: the employer owes their total, each member account is credited."""
+    def _sacco_post_rows(self, lines, taken=None, other_credits=()):
+        """One entry for ``lines``: the employer owes their total, each member account is credited.
+
+        Addons that take part of the rows first (loan repayments) pass what they took by row in ``taken``
+        and their own credits as ``(account, partner, label, amount)`` in ``other_credits``.
+        """
         receivable = self.employer_id.with_company(self.company_id).property_account_receivable_id
-        credits = lines._sacco_allocations()
+        credits = lines._sacco_allocations(taken)
         move_lines = [Command.create({
             'account_id': account.account_id.id, 'partner_id': account.partner_id.id,
             'name': _("Check-off %(batch)s %(account)s", batch=self.name, account=account.name), 'balance': -amount,
         }) for account, amount in credits]
+        move_lines += [Command.create({
+            'account_id': account.id, 'partner_id': partner.id, 'name': _("Check-off %(batch)s %(label)s",
+                                                                          batch=self.name, label=label),
+            'balance': -amount,
+        }) for account, partner, label, amount in other_credits]
         move_lines.append(Command.create({
-            'account_id': receivable.id, 'partner_id': self.employer_id.id,
-            'name': _("Check-off %s", self.name), 'balance': sum(amount for _account, amount in credits),
+            'account_id': receivable.id, 'partner_id': self.employer_id.id, 'name': _("Check-off %s", self.name),
+            'balance': sum(amount for _account, amount in credits)
+            + sum(credit[-1] for credit in other_credits),
         }))
         move = self.env['account.move'].sudo().with_company(self.company_id).create({
             'move_type': 'entry', 'journal_id': self.company_id._sacco_journal().id, 'date': self.date,
@@ -158,6 +168,7 @@ class DdcptsSaccoCheckoff(models.Model):
             account._sacco_notify_contribution(move, amount)
         lines.move_id = move
         self.move_ids = [Command.link(move.id)]
+        return move
 
     def action_post(self):
         """Book the matched rows: the employer owes the total, each member account is credited."""

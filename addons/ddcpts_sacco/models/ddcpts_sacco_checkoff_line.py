@@ -40,30 +40,41 @@ class DdcptsSaccoCheckoffLine(models.Model):
                 ('state', 'in', open_states)])}
             codes = set(self.env['ddcpts.sacco.product'].search(
                 [('company_id', '=', checkoff.company_id.id)]).mapped('code'))
+            members = {line: by_staff.get(line.staff_number) or by_national_id.get(line.national_id) or Member
+                       for line in lines}
+            problems = lines.filtered('product_code')._sacco_product_problems(members, codes)
             for line in lines:
-                member = by_staff.get(line.staff_number) or by_national_id.get(line.national_id) or Member
-                problem = False
+                member, problem = members[line], problems.get(line, False)
                 if not member:
                     problem = _("Unknown staff number %s", line.staff_number) if line.staff_number \
                         else _("Unknown national ID %s", line.national_id)
-                elif line.product_code and line.product_code not in codes:
-                    member, problem = Member, _("Unknown product %s", line.product_code)
+                elif problem:
+                    member = Member
                 line.write({'member_id': member.id, 'problem': problem})
+
+    def _sacco_product_problems(self, members, codes):
+        """Why the product named in a row cannot take its money, by row (rows found nothing wrong with are
+        left out); ``members`` are the members matched by row, ``codes`` the SACCO's product codes."""
+        return {line: _("Unknown product %s", line.product_code) for line in self if line.product_code not in codes}
 
     @api.onchange('member_id')
     def _onchange_member_id(self):
         if self.member_id:
             self.problem = False
 
-    def _sacco_allocations(self):
+    def _sacco_allocations(self, taken=None):
         """(account, amount) credited by these rows: the product named in the row, else the member's monthly
-        obligations in product order, the rest to the default product for payments."""
+        obligations in product order, the rest to the default product for payments. ``taken``: what other
+        allocations (loan repayments) took of each row first."""
         credits = defaultdict(float)
+        taken = taken or {}
         products = self.env['ddcpts.sacco.product'].search([('company_id', 'in', self.company_id.ids)])
         by_code = {(product.company_id, product.code): product for product in products}
         for line in self:
             company, currency = line.company_id, line.currency_id
-            remaining = line.amount
+            remaining = currency.round(line.amount - taken.get(line, 0.0))
+            if currency.compare_amounts(remaining, 0) <= 0:
+                continue
             if line.product_code:
                 credits[line.member_id._sacco_account(by_code[company, line.product_code])] += remaining
                 continue

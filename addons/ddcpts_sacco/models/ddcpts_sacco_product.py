@@ -13,6 +13,7 @@ class DdcptsSaccoProduct(models.Model):
     posted journal items on it with the member as partner (docs/sacco.md).
     """
     _name = 'ddcpts.sacco.product'
+    _inherit = ['ddcpts.sacco.code.mixin']
     _description = "SACCO Product"
     _order = 'sequence, id'
     _check_company_auto = True
@@ -62,23 +63,6 @@ class DdcptsSaccoProduct(models.Model):
                     product=product.name, account=product.account_id.display_name,
                     types=", ".join(dict(self.env['account.account']._fields['account_type']._description_selection(
                         self.env)).get(kind, kind) for kind in allowed)))
-
-    @api.onchange('code')
-    def _onchange_code(self):
-        if self.code:
-            self.code = self.code.strip().upper()
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get('code'):
-                vals['code'] = vals['code'].strip().upper()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if vals.get('code'):
-            vals['code'] = vals['code'].strip().upper()
-        return super().write(vals)
 
     # ------------------------------------------------------------------
     # Reconciliation of the sub-ledger with the general ledger

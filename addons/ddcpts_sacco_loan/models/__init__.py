@@ -7,9 +7,12 @@ from . import ddcpts_sacco_loan_transaction
 from . import ddcpts_sacco_loan_allocation
 from . import ddcpts_sacco_member
 from . import ddcpts_sacco_account
+from . import ddcpts_sacco_checkoff
+from . import ddcpts_sacco_checkoff_line
 from . import ddcpts_payout
 from . import payment_transaction
 from . import ddcpts_sacco_loan_risk_band
 from . import ddcpts_sacco_provision_line
 from . import ddcpts_sacco_provision_run
 from . import ddcpts_sacco_loan_reschedule
+from . import ddcpts_sacco_loan_holiday

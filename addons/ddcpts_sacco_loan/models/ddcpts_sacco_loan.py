@@ -39,7 +39,9 @@ class DdcptsSaccoLoan(models.Model):
     currency_id = fields.Many2one(related='company_id.currency_id')
     state = fields.Selection(const.LOAN_STATES, default='draft', required=True, readonly=True, tracking=True,
                              index=True, copy=False)
-    user_id = fields.Many2one('res.users', "Loan Officer", default=lambda self: self.env.user, tracking=True)
+    user_id = fields.Many2one('res.users', "Loan Officer", default=lambda self: self.env.user, tracking=True,
+                              index=True, help="Empty: a self-service application waiting in every officer's queue "
+                                               "until one of them takes it (appraises it or is assigned).")
     purpose = fields.Char()
 
     # terms (copied from the product when applying, then the loan's own)
@@ -101,6 +103,9 @@ class DdcptsSaccoLoan(models.Model):
     arrears_amount = fields.Monetary(readonly=True, copy=False, help="Installments due and unpaid.")
     interest_accrued = fields.Monetary(readonly=True, copy=False,
                                        help="Interest earned to the last daily job, booked as income.")
+    penalty_accrued = fields.Monetary(readonly=True, copy=False,
+                                      help="Penalties booked as income (accrual accounting: when charged), net of "
+                                           "the waivers taken back out of income.")
     next_due_date = fields.Date(compute='_compute_next_due', store=True)
 
     _sql_constraints = [
@@ -177,9 +182,11 @@ class DdcptsSaccoLoan(models.Model):
         if 'product_id' in vals:
             vals.update(self._loan_product_terms(self.env['ddcpts.sacco.loan.product'].browse(vals['product_id']),
                                                  vals))
+        taken = self.filtered(lambda loan: not loan.user_id) if vals.get('user_id') else self.browse()
         result = super().write(vals)
         if terms & set(vals):
             self._loan_compute_amounts()
+        taken._loan_take_from_queue()
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -238,15 +245,24 @@ class DdcptsSaccoLoan(models.Model):
         return Decimal(str(self.currency_id.round(amount))).quantize(
             Decimal(1).scaleb(-self.currency_id.decimal_places))
 
-    def _loan_schedule_values(self, rows, previous_due=None):
-        """Installment values of engine rows; each period runs from the previous due date."""
+    def _loan_working_days(self, days):
+        """``{day: due date}``: ``days`` moved off the non-working days of the product's rule."""
         self.ensure_one()
+        return self.env['ddcpts.sacco.loan.holiday']._loan_next_working_days(
+            self.company_id, list(days), self.product_id.working_day_rule)
+
+    def _loan_schedule_values(self, rows, previous_due=None):
+        """Installment values of engine rows; each period runs from the previous due date. Due dates are
+        moved off non-working days by the product's rule; the amounts stay the engine's."""
+        self.ensure_one()
+        moved = self._loan_working_days(row.due_date for row in rows)
         values = []
         for row in rows:
             start = previous_due or (row.due_date - timedelta(days=row.days))
-            values.append({'number': row.number, 'date_from': start, 'due_date': row.due_date,
+            values.append({'number': row.number, 'date_from': start, 'due_date': moved[row.due_date],
+                           'scheduled_date': row.due_date,
                            'principal': float(row.principal), 'interest': float(row.interest)})
-            previous_due = row.due_date
+            previous_due = moved[row.due_date]
         return values
 
     def _loan_build_schedule(self, disbursement_date=None):
@@ -269,11 +285,8 @@ class DdcptsSaccoLoan(models.Model):
         the current period accrued day by day (future interest is not owed)."""
         self.ensure_one()
         due = sum(line.outstanding - line._loan_due('principal') for line in self.line_ids if line.due_date <= date)
-        current = self.line_ids.filtered(lambda line: line.date_from < date < line.due_date)[:1]
-        accrued = 0.0
-        if current:
-            elapsed = (date - current.date_from).days / (current.due_date - current.date_from).days
-            accrued = max(self.currency_id.round(current.interest * elapsed) - current.interest_paid, 0.0)
+        accrued = sum(max(line._loan_interest_earned(date) - line.interest_paid, 0.0)
+                      for line in self.line_ids if line.due_date > date)
         return self.currency_id.round(self.principal_outstanding + due + accrued)
 
     # ------------------------------------------------------------------
@@ -416,6 +429,26 @@ class DdcptsSaccoLoan(models.Model):
         self.ensure_one()
         return self.member_id.partner_id.user_ids | self.submitted_by_id
 
+    def _loan_officer_activity(self, summary):
+        """A to-do for the loan's officer; an unassigned loan puts it in the queue of every loan officer
+        of its company, until one of them takes it."""
+        self.ensure_one()
+        officers = self.user_id or self.env['res.users'].sudo().search([
+            ('groups_id', 'in', self.env.ref('ddcpts_sacco.group_sacco_officer').id),
+            ('company_ids', 'in', self.company_id.id), ('share', '=', False)])
+        for officer in officers:
+            self.activity_schedule('mail.mail_activity_data_todo', user_id=officer.id, summary=summary)
+
+    def _loan_take_from_queue(self):
+        """An officer took these unassigned loans: their to-dos in the other officers' queues become theirs."""
+        todo = self.env.ref('mail.mail_activity_data_todo')
+        for loan in self.sudo():
+            queue = loan.activity_ids.filtered(lambda activity: activity.activity_type_id == todo)
+            for summary in set(queue.mapped('summary')):
+                same = queue.filtered(lambda activity, text=summary: activity.summary == text)
+                (same - same[0]).unlink()
+                same[0].user_id = loan.user_id
+
     def _loan_sms(self, template_xmlid, records=None):
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         for record in (records if records is not None else self):
@@ -442,8 +475,7 @@ class DdcptsSaccoLoan(models.Model):
         for loan in self:
             loan._loan_sms('ddcpts_sacco_loan.sms_template_loan_submitted')
             loan.guarantor_ids.filtered(lambda g: g.state == 'requested')._loan_notify_request()
-            loan.activity_schedule('mail.mail_activity_data_todo', user_id=loan.user_id.id,
-                                   summary=_("Appraise loan application %s", loan.name))
+            loan._loan_officer_activity(_("Appraise loan application %s", loan.name))
         return True
 
     def action_appraise(self):
@@ -452,6 +484,8 @@ class DdcptsSaccoLoan(models.Model):
         for loan in self:
             if self.env.user in loan._loan_applicant_users() - loan.submitted_by_id:
                 raise UserError(_("You cannot appraise your own loan application."))
+            if not loan.user_id:  # taken from the officers' queue
+                loan.user_id = self.env.user
             reasons = loan._loan_eligibility()
             loan.write({'state': 'appraisal', 'appraised_by_id': self.env.user.id,
                         'appraised_on': fields.Date.context_today(loan),
@@ -485,8 +519,7 @@ class DdcptsSaccoLoan(models.Model):
             loan.write({'state': 'approved', 'approved_by_id': self.env.user.id,
                         'approved_on': fields.Date.context_today(loan)})
             loan._loan_sms('ddcpts_sacco_loan.sms_template_loan_approved')
-            loan.activity_schedule('mail.mail_activity_data_todo', user_id=loan.user_id.id,
-                                   summary=_("Disburse loan %s", loan.name))
+            loan._loan_officer_activity(_("Disburse loan %s", loan.name))
         return True
 
     def _loan_auto_approve(self):
@@ -502,8 +535,7 @@ class DdcptsSaccoLoan(models.Model):
                                  "and cover, for a product that approves them without an officer."))
         self._loan_sms('ddcpts_sacco_loan.sms_template_loan_approved')
         self.activity_unlink(['mail.mail_activity_data_todo'])
-        self.activity_schedule('mail.mail_activity_data_todo', user_id=self.user_id.id,
-                               summary=_("Disburse loan %s", self.name))
+        self._loan_officer_activity(_("Disburse loan %s", self.name))
         return True
 
     def action_reject(self, reason=None):
@@ -583,7 +615,7 @@ class DdcptsSaccoLoan(models.Model):
         clears the loan it replaces through the member's receivable."""
         self.ensure_one()
         product, partner = self.product_id, self.partner_id
-        receivable_account = partner.with_company(self.company_id).property_account_receivable_id
+        receivable_account = self._loan_member_receivable()
         # what the net disbursement left aside to clear a topped-up loan (its payoff when requested)
         cleared = self.currency_id.round(self.principal - self.fee_amount - self.insurance_amount
                                          - self.net_disbursed) if self.topup_of_id else 0.0
@@ -628,8 +660,13 @@ class DdcptsSaccoLoan(models.Model):
                 loan._loan_post([(product.interest_income_account_id, loan.interest_accrued, loan.partner_id),
                                  (product.interest_receivable_account_id, -loan.interest_accrued, loan.partner_id)],
                                 today, _("Undo disbursal %s: interest accrued", loan.name))
+            if loan.penalty_accrued and product._loan_penalty_receivable():
+                loan._loan_post([(product.penalty_income_account_id, loan.penalty_accrued, loan.partner_id),
+                                 (product._loan_penalty_receivable(), -loan.penalty_accrued, loan.partner_id)],
+                                today, _("Undo disbursal %s: penalties charged", loan.name))
             disbursement.reversed = True
-            loan.write({'state': 'approved', 'disbursed_on': False, 'interest_accrued': 0.0, 'job_date': False,
+            loan.write({'state': 'approved', 'disbursed_on': False, 'interest_accrued': 0.0, 'penalty_accrued': 0.0,
+                        'job_date': False,
                         'days_in_arrears': 0, 'arrears_amount': 0.0, 'overdue_since': False})
             loan._loan_build_schedule()
             loan.message_post(body=_("Disbursal undone: the entry %s was reversed.", disbursement.move_id.name))
@@ -648,6 +685,11 @@ class DdcptsSaccoLoan(models.Model):
         move.action_post()
         self.env['ddcpts.sacco.account'].invalidate_model(['balance'])
         return move
+
+    def _loan_member_receivable(self):
+        """The borrower's receivable account, through which money received for the loan is cleared."""
+        self.ensure_one()
+        return self.partner_id.with_company(self.company_id).property_account_receivable_id
 
     def _loan_webhook_data(self):
         self.ensure_one()
@@ -747,13 +789,8 @@ class DdcptsSaccoLoan(models.Model):
             for line in future:
                 paid[line]['principal'] += line._loan_due('principal')
             remaining = currency.round(remaining - principal_left)
-            current = future[0] if future[0].date_from < date else self.env['ddcpts.sacco.loan.installment']
             for line in future:
-                earned = 0.0
-                if line == current:
-                    elapsed = (date - line.date_from).days / (line.due_date - line.date_from).days
-                    earned = max(currency.round(line.interest * elapsed), line.interest_paid)
-                line.interest = earned
+                line.interest = max(line._loan_interest_earned(date), line.interest_paid)
                 part = min(remaining, line._loan_due('interest'))
                 if part > 0:
                     paid[line]['interest'] += part
@@ -772,7 +809,7 @@ class DdcptsSaccoLoan(models.Model):
             terms = ls.LoanTerms(
                 self._loan_decimal(sum(line._loan_due('principal') for line in future)),
                 Decimal(str(self.annual_rate)), len(future), first.date_from, method=self.interest_method,
-                frequency=self.frequency, first_due_date=first.due_date,
+                frequency=self.frequency, first_due_date=first.scheduled_date or first.due_date,
                 due_day=(self.first_due_date or self.disbursed_on).day if self.frequency == ls.MONTHLY else None,
                 daily_interest=product.daily_interest,
                 grace_principal=max(product.grace_principal - grace_used, 0),
@@ -785,11 +822,14 @@ class DdcptsSaccoLoan(models.Model):
             raise UserError(_("%(loan)s: %(error)s", loan=self.name, error=error)) from error
         offset = first.number - 1
         rows = {row.number + offset: row for row in result.installments}
+        moved = self._loan_working_days(row.due_date for row in result.installments)
         for line in future:
             row = rows.get(line.number)
             if row:
-                line.write({'principal': line.principal_paid + float(row.principal), 'interest': float(row.interest),
-                            'due_date': row.due_date})
+                # interest a reschedule carried into the period stays owed on top of the period's own
+                line.write({'principal': line.principal_paid + float(row.principal),
+                            'interest': float(row.interest) + line.interest_carried,
+                            'due_date': moved[row.due_date], 'scheduled_date': row.due_date})
             else:
                 line.unlink()
         # the lump sum is principal paid with the first future installment, on top of its new share
@@ -803,16 +843,19 @@ class DdcptsSaccoLoan(models.Model):
         overpayment = currency.round(remaining)
         savings = product.overpayment_product_id and self.member_id._sacco_account(product.overpayment_product_id)
         booked = currency.round(amount - (0.0 if savings else overpayment))
-        interest_to_receivable = 0.0
+        interest_to_receivable = penalty_to_receivable = 0.0
         if product.accrual_accounting and product.interest_receivable_account_id:
-            interest_to_receivable = min(totals['interest'], max(currency.round(
-                self.interest_accrued - sum(self.line_ids.mapped('interest_paid'))), 0.0))
+            interest_to_receivable = min(totals['interest'], self._loan_receivable_open('interest'))
+        penalty_receivable = product._loan_penalty_receivable()
+        if penalty_receivable:
+            penalty_to_receivable = min(totals['penalty'], self._loan_receivable_open('penalty'))
         lines = [
             (counterpart_account, booked, partner),
             (product.receivable_account_id, -totals['principal'], partner),
             (product.interest_receivable_account_id, -interest_to_receivable, partner),
             (product.interest_income_account_id, -(totals['interest'] - interest_to_receivable), partner),
-            (product.penalty_income_account_id, -totals['penalty'], partner),
+            (penalty_receivable, -penalty_to_receivable, partner),
+            (product.penalty_income_account_id, -(totals['penalty'] - penalty_to_receivable), partner),
             (product.fee_income_account_id, -totals['fee'], partner),
         ]
         if savings and overpayment:
@@ -830,8 +873,10 @@ class DdcptsSaccoLoan(models.Model):
             **totals,
         })
         if product.accrual_accounting:
-            # interest paid before it accrued is income at once: the daily job must not book it again
+            # interest paid before it accrued, and penalties charged while the product booked them when paid,
+            # are income at once: they count as booked
             self.interest_accrued += totals['interest'] - interest_to_receivable
+            self.penalty_accrued += totals['penalty'] - penalty_to_receivable
         for line, parts in paid.items():
             if line.exists() and any(parts.values()):
                 line.write({f'{component}_paid': line[f'{component}_paid'] + parts[component]
@@ -849,11 +894,24 @@ class DdcptsSaccoLoan(models.Model):
             overpayment=overpayment), record=self)
         return transaction
 
+    def _loan_receivable_open(self, component):
+        """Interest or penalties booked as income (accrual accounting) and still owed: what their receivable
+        account holds for this loan."""
+        self.ensure_one()
+        paid = sum(self.line_ids.mapped(f'{component}_paid'))
+        return max(self.currency_id.round(self[f'{component}_accrued'] - paid), 0.0)
+
     def _loan_reschedule(self, installments, date, first_due_date=None):
         """Re-amortise the principal not yet due on ``date`` over ``installments`` new installments with
         the engine, interest running from the last due date passed (or the disbursement). Installments
         due by ``date`` stay as they are (arrears are not capitalised); what was paid ahead on later
         ones stays paid. ``first_due_date`` (default: one period on) moves the repayment day.
+
+        Interest is re-based on ``date`` as Fineract recalculates accruals after a reschedule: the first
+        new installment owes the interest earned on the old terms up to ``date`` (what the daily job
+        accrues, not yet due) and, for the rest of its period, the new terms' interest of that period
+        pro rata of the days left; its period starts on ``date`` with the old part carried, so nothing
+        accrued is lost or accrued twice.
 
         :return: the principal re-amortised
         """
@@ -862,7 +920,11 @@ class DdcptsSaccoLoan(models.Model):
         loan = lock_rows(self).sudo()
         currency, product = loan.currency_id, loan.product_id
         future = loan.line_ids.filtered(lambda line: line.due_date > date)
-        start = max((loan.line_ids - future).mapped('due_date'), default=loan.disbursed_on)
+        last = (loan.line_ids - future).sorted('number')[-1:]
+        start = last.due_date or loan.disbursed_on
+        running = future.filtered(lambda line: line.date_from <= date).sorted('number')[:1]
+        carried = max(currency.round(running._loan_interest_earned(date) - running.interest_paid
+                                     - running.interest_waived), 0.0) if running else 0.0
         principal = currency.round(sum(line._loan_due('principal') for line in future))
         if currency.is_zero(principal):
             raise UserError(_("%s has no principal left to fall due: there is nothing to reschedule.", loan.name))
@@ -871,7 +933,9 @@ class DdcptsSaccoLoan(models.Model):
         monthly_day = (first_due_date or loan.first_due_date or loan.disbursed_on).day
         try:
             rows = ls.build_schedule(ls.LoanTerms(
-                loan._loan_decimal(principal), Decimal(str(loan.annual_rate)), installments, start,
+                # the engine counts from the schedule's own date, before any move off a non-working day
+                loan._loan_decimal(principal), Decimal(str(loan.annual_rate)), installments,
+                last.scheduled_date or start,
                 method=loan.interest_method, frequency=loan.frequency, first_due_date=first_due_date or None,
                 due_day=monthly_day if loan.frequency == ls.MONTHLY else None,
                 daily_interest=product.daily_interest, decimals=currency.decimal_places))
@@ -888,13 +952,17 @@ class DdcptsSaccoLoan(models.Model):
         (future - touched).unlink()
         offset = max(loan.line_ids.mapped('number'), default=0)
         values = loan._loan_schedule_values(rows, previous_due=start)
+        first = values[0]
+        days_before = (date - start).days / (first['due_date'] - start).days
+        new_part = first['interest'] - currency.round(first['interest'] * days_before)
+        first.update(date_from=date, interest_carried=carried, interest=currency.round(carried + new_part))
         loan.line_ids = [Command.create(dict(vals, number=vals['number'] + offset)) for vals in values]
         if first_due_date:
             loan.first_due_date = first_due_date
         loan.message_post(body=_(
             "Rescheduled on %(date)s: %(principal)s re-amortised from %(start)s over %(count)s installments, "
             "the first due on %(first)s.", date=fields.Date.to_string(date), principal=currency.format(principal),
-            start=fields.Date.to_string(start), count=installments, first=fields.Date.to_string(rows[0].due_date)))
+            start=fields.Date.to_string(start), count=installments, first=fields.Date.to_string(first['due_date'])))
         return principal
 
     def _loan_close(self, date):
@@ -920,7 +988,7 @@ class DdcptsSaccoLoan(models.Model):
 
     def _loan_waive(self, component, date, amount=None):
         """Forgive interest or penalties still owed (all of them, or ``amount``), oldest installment
-        first. Interest already booked as income by the accrual is taken back out of income."""
+        first. What accrual accounting already booked as income is taken back out of income."""
         self.ensure_one()
         if component not in ('interest', 'penalty'):
             raise UserError(_("Only interest and penalties can be waived."))
@@ -939,14 +1007,15 @@ class DdcptsSaccoLoan(models.Model):
                 allocations.append(Command.create({'installment_id': line.id, component: part}))
                 waived = currency.round(waived + part)
         move = self.env['account.move']
-        if component == 'interest' and product.accrual_accounting and product.interest_receivable_account_id:
-            booked = min(waived, max(currency.round(loan.interest_accrued - sum(loan.line_ids.mapped('interest_paid'))),
-                                     0.0))
-            if booked:
-                move = loan._loan_post([(product.interest_income_account_id, booked, loan.partner_id),
-                                        (product.interest_receivable_account_id, -booked, loan.partner_id)],
-                                       date, _("Interest waived %s", loan.name))
-                loan.interest_accrued -= booked
+        receivable, income = (product.accrual_accounting and product.interest_receivable_account_id,
+                              product.interest_income_account_id) if component == 'interest' else \
+            (product._loan_penalty_receivable(), product.penalty_income_account_id)
+        booked = receivable and min(waived, loan._loan_receivable_open(component))
+        if booked:
+            move = loan._loan_post([(income, booked, loan.partner_id), (receivable, -booked, loan.partner_id)],
+                                   date, _("%(component)s waived %(loan)s", component=component.capitalize(),
+                                           loan=loan.name))
+            loan[f'{component}_accrued'] -= booked
         loan.env['ddcpts.sacco.loan.transaction'].create({
             'loan_id': loan.id, 'type': 'waiver', 'date': date, 'amount': waived, component: waived,
             'move_id': move.id, 'allocation_ids': allocations})
@@ -1051,44 +1120,76 @@ class DdcptsSaccoLoan(models.Model):
             self.env['ddcpts.webhook.endpoint']._ddcpts_emit('loan.overdue', loan._loan_webhook_data, record=loan)
 
     def _loan_charge_penalties(self, ids, date):
-        """One penalty per repayment period an installment stays overdue beyond the tolerance: the count
-        charged so far is kept on the installment, so a rerun for the same date charges nothing."""
+        """One penalty per repayment period (calendar month, 7 or 14 days) an installment stays overdue
+        beyond the tolerance, the first from the day after: the count charged so far is kept on the
+        installment, so a rerun for the same date charges nothing. Products with accrual accounting book
+        what is charged as income at once: one entry per product."""
         self.env.cr.execute(SQL("""
             WITH due AS (
-                SELECT line.id, product.penalty_type, product.penalty_value, currency.decimal_places AS dp,
+                SELECT line.id, line.loan_id, product.penalty_type, product.penalty_value,
+                       currency.decimal_places AS dp,
                        COALESCE(product.arrears_tolerance_amount, 0) AS tolerance,
                        line.principal + line.interest - COALESCE(line.principal_paid, 0)
                            - COALESCE(line.interest_paid, 0) - COALESCE(line.interest_waived, 0)
                            - COALESCE(line.principal_written_off, 0) AS overdue,
-                       (%(date)s - line.due_date - COALESCE(product.arrears_tolerance_days, 0) - 1)
-                           / CASE loan.frequency WHEN 'weekly' THEN 7 WHEN 'fortnightly' THEN 14 ELSE 30 END
-                           + 1 AS periods
+                       CASE WHEN loan.frequency = 'monthly'
+                            THEN span.months + 1 - CASE WHEN span.late_from + make_interval(months => span.months)
+                                                            > span.last_day THEN 1 ELSE 0 END
+                            ELSE (span.last_day - span.late_from)
+                                 / CASE loan.frequency WHEN 'weekly' THEN 7 ELSE 14 END + 1
+                       END AS periods
                   FROM ddcpts_sacco_loan_installment line
                   JOIN ddcpts_sacco_loan loan ON loan.id = line.loan_id
                   JOIN ddcpts_sacco_loan_product product ON product.id = loan.product_id
                   JOIN res_company company ON company.id = loan.company_id
                   JOIN res_currency currency ON currency.id = company.currency_id
+                  -- a period begins the day after the due date (and tolerance) and each calendar month or
+                  -- 7/14 days after it; a month on from the 31st is the month's last day (relativedelta)
+                  CROSS JOIN LATERAL (
+                      SELECT late_from, last_day,
+                             CAST((EXTRACT(YEAR FROM last_day) - EXTRACT(YEAR FROM late_from)) * 12
+                                  + EXTRACT(MONTH FROM last_day) - EXTRACT(MONTH FROM late_from) AS integer) AS months
+                        FROM (SELECT line.due_date + COALESCE(product.arrears_tolerance_days, 0) AS late_from,
+                                     CAST(%(date)s AS date) - 1 AS last_day) bounds
+                  ) span
                  WHERE line.loan_id IN %(ids)s AND product.penalty_value > 0
                    AND line.due_date + COALESCE(product.arrears_tolerance_days, 0) < %(date)s
             ), charge AS (
-                SELECT due.id, due.periods,
+                SELECT due.id, due.loan_id, due.periods,
                        ROUND(CAST((due.periods - COALESCE(line.penalty_periods, 0)) * CASE due.penalty_type
                            WHEN 'fixed' THEN due.penalty_value ELSE due.overdue * due.penalty_value / 100 END
                            AS numeric), due.dp) AS amount
                   FROM due JOIN ddcpts_sacco_loan_installment line ON line.id = due.id
                  WHERE due.periods > COALESCE(line.penalty_periods, 0)
                    AND due.overdue > due.tolerance
+            ), charged AS (
+                UPDATE ddcpts_sacco_loan_installment line
+                   SET penalty = COALESCE(line.penalty, 0) + charge.amount,
+                       penalty_periods = charge.periods,
+                       total_due = line.total_due + charge.amount,
+                       outstanding = line.outstanding + charge.amount,
+                       state = CASE WHEN line.outstanding + charge.amount > 0 AND line.state = 'paid'
+                                    THEN 'partial' ELSE line.state END
+                  FROM charge
+                 WHERE line.id = charge.id
+             RETURNING charge.loan_id, charge.amount
+            ), accrued AS (
+                UPDATE ddcpts_sacco_loan loan
+                   SET penalty_accrued = COALESCE(loan.penalty_accrued, 0) + totals.amount
+                  FROM (SELECT loan_id, SUM(amount) AS amount FROM charged GROUP BY loan_id) totals,
+                       ddcpts_sacco_loan_product product
+                 WHERE loan.id = totals.loan_id AND product.id = loan.product_id AND product.accrual_accounting
+                   AND COALESCE(product.penalty_receivable_account_id, product.interest_receivable_account_id)
+                       IS NOT NULL
+             RETURNING loan.product_id, totals.amount
             )
-            UPDATE ddcpts_sacco_loan_installment line
-               SET penalty = COALESCE(line.penalty, 0) + charge.amount,
-                   penalty_periods = charge.periods,
-                   total_due = line.total_due + charge.amount,
-                   outstanding = line.outstanding + charge.amount,
-                   state = CASE WHEN line.outstanding + charge.amount > 0 AND line.state = 'paid'
-                                THEN 'partial' ELSE line.state END
-              FROM charge
-             WHERE line.id = charge.id
+            SELECT product_id, SUM(amount) FROM accrued GROUP BY product_id
         """, date=date, ids=ids))
+        for product_id, amount in self.env.cr.fetchall():
+            product = self.env['ddcpts.sacco.loan.product'].browse(product_id)
+            product._loan_post_accrual(product._loan_penalty_receivable(), product.penalty_income_account_id,
+                                       amount, date, _("Penalties charged %(product)s %(date)s", product=product.code,
+                                                       date=fields.Date.to_string(date)))
         self.env.cr.execute(SQL("""
             UPDATE ddcpts_sacco_loan loan
                SET penalty_outstanding = totals.penalty, total_outstanding = totals.total
@@ -1134,7 +1235,8 @@ class DdcptsSaccoLoan(models.Model):
         return [loan_id for loan_id, new in self.env.cr.fetchall() if new]
 
     def _loan_accrue_interest(self, ids, date):
-        """Interest earned to ``date`` (whole installments due, the current one pro rata of its days),
+        """Interest earned to ``date`` (whole installments due, the current one pro rata of its days after
+        what a reschedule carried into it),
         never less than the interest already paid, is booked as income: one entry per product for the
         difference since the last run. The loans are stamped with ``date``."""
         self.env.cr.execute(SQL("""
@@ -1142,8 +1244,9 @@ class DdcptsSaccoLoan(models.Model):
                 SELECT loan.id, loan.product_id, COALESCE(loan.interest_accrued, 0) AS before,
                        GREATEST(COALESCE(SUM(CASE
                            WHEN line.due_date <= %(date)s THEN line.interest - COALESCE(line.interest_waived, 0)
-                           WHEN line.date_from < %(date)s THEN ROUND(CAST(
-                               (line.interest - COALESCE(line.interest_waived, 0))
+                           WHEN line.date_from <= %(date)s THEN ROUND(CAST(COALESCE(line.interest_carried, 0)
+                               + (line.interest - COALESCE(line.interest_waived, 0)
+                                  - COALESCE(line.interest_carried, 0))
                                * (%(date)s - line.date_from) / (line.due_date - line.date_from) AS numeric),
                                currency.decimal_places)
                            ELSE 0 END), 0), COALESCE(SUM(COALESCE(line.interest_paid, 0)), 0)) AS target
@@ -1169,19 +1272,10 @@ class DdcptsSaccoLoan(models.Model):
         """, date=date, ids=ids))
         for product_id, delta in self.env.cr.fetchall():
             product = self.env['ddcpts.sacco.loan.product'].browse(product_id)
-            if product.currency_id.is_zero(delta) or not product.interest_receivable_account_id:
-                continue
-            move = self.env['account.move'].sudo().with_company(product.company_id).create({
-                'move_type': 'entry', 'journal_id': product.journal_id.id, 'date': date,
-                'ref': _("Interest accrual %(product)s %(date)s", product=product.code,
-                         date=fields.Date.to_string(date)),
-                'line_ids': [
-                    Command.create({'account_id': product.interest_receivable_account_id.id, 'balance': delta,
-                                    'name': _("Interest accrued")}),
-                    Command.create({'account_id': product.interest_income_account_id.id, 'balance': -delta,
-                                    'name': _("Interest accrued")}),
-                ]})
-            move.action_post()
+            if product.interest_receivable_account_id:
+                product._loan_post_accrual(product.interest_receivable_account_id, product.interest_income_account_id,
+                                           delta, date, _("Interest accrual %(product)s %(date)s",
+                                                          product=product.code, date=fields.Date.to_string(date)))
 
     # ------------------------------------------------------------------
     # External API (JSON-RPC, docs/api.md): with the caller's rights and companies

@@ -138,6 +138,5 @@ class DdcptsSaccoLoanGuarantor(models.Model):
                 raise UserError(_("The guarantee %s was answered already.", pledge.display_name))
             pledge.write({'state': 'declined', 'answered_on': fields.Datetime.now()})
             pledge.loan_id.message_post(body=_("%s declined to guarantee the loan.", pledge.member_id.display_name))
-            pledge.loan_id.activity_schedule('mail.mail_activity_data_todo', user_id=pledge.loan_id.user_id.id,
-                                             summary=_("Find another guarantor"))
+            pledge.loan_id._loan_officer_activity(_("Find another guarantor"))
         return True

@@ -15,8 +15,12 @@ class DdcptsSaccoLoanInstallment(models.Model):
     number = fields.Integer(required=True)
     date_from = fields.Date("Period Start", required=True, help="Interest of this installment runs from this day.")
     due_date = fields.Date(required=True, index=True)
+    scheduled_date = fields.Date(help="Due date of the schedule's rule, before it was moved off a non-working day.")
     principal = fields.Monetary()
     interest = fields.Monetary()
+    interest_carried = fields.Monetary(
+        help="Interest earned before the period start and owed with this installment: a reschedule carries the "
+             "interest accrued on the old terms and not yet due into the first new installment.")
     fee = fields.Monetary()
     penalty = fields.Monetary(help="Charged by the daily job while the installment is overdue.")
     penalty_periods = fields.Integer(help="Penalty periods charged so far (keeps the daily job idempotent).")
@@ -51,6 +55,17 @@ class DdcptsSaccoLoanInstallment(models.Model):
                 line.state = 'paid'
             else:
                 line.state = 'partial' if line.total_paid else 'pending'
+
+    def _loan_interest_earned(self, on):
+        """Interest of this installment earned by ``on``: all of it once due; during its period, what a
+        reschedule carried over plus the rest pro rata of the days elapsed (the daily job's accrual)."""
+        self.ensure_one()
+        if on >= self.due_date:
+            return self.interest
+        if on < self.date_from:
+            return 0.0
+        elapsed = (on - self.date_from).days / (self.due_date - self.date_from).days
+        return self.currency_id.round(self.interest_carried + (self.interest - self.interest_carried) * elapsed)
 
     def _loan_due(self, component):
         """What is still owed of ``component`` (principal, interest, penalty, fee) on this installment."""

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from odoo.addons.ddcpts_sacco.tools import loan_schedule as ls
@@ -13,12 +13,13 @@ class DdcptsSaccoLoanProduct(models.Model):
     (``_loan_terms``); docs/sacco-loans.md explains each rule.
     """
     _name = 'ddcpts.sacco.loan.product'
+    _inherit = ['ddcpts.sacco.code.mixin']
     _description = "SACCO Loan Product"
     _order = 'sequence, id'
     _check_company_auto = True
 
     name = fields.Char(required=True, translate=True)
-    code = fields.Char(required=True)
+    code = fields.Char(help="What members name the product by (USSD, JSON-RPC), e.g. DEV.")
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one('res.company', required=True, default=lambda self: self.env.company)
@@ -41,9 +42,18 @@ class DdcptsSaccoLoanProduct(models.Model):
     grace_interest_charged = fields.Integer("Interest-free Grace", help="First periods that bear no interest.")
     prepayment_mode = fields.Selection(const.PREPAYMENT_MODES, required=True, default=ls.REDUCE_TERM,
                                        help="What an early repayment of part of the principal shortens.")
+    self_service_user_id = fields.Many2one(
+        'res.users', "Officer for Self-service Applications", domain="[('share', '=', False)]",
+        help="Loan officer of the applications members make themselves by USSD. Empty: they wait, "
+             "unassigned, in the to-do queue of every loan officer of the company until one takes them.")
+    working_day_rule = fields.Selection(
+        [('holidays', "Holidays"), ('sunday', "Sundays and Holidays"), ('weekend', "Weekends and Holidays")],
+        string="Move Due Dates Off",
+        help="An installment falling on such a day (holidays: SACCO → Configuration → Holidays) falls due on "
+             "the next working day instead; its amounts stay those of the schedule. Empty: due dates never move.")
     accrual_accounting = fields.Boolean(default=True,
-                                        help="Interest is booked as income day by day (daily job); otherwise "
-                                             "when it is paid.")
+                                        help="Interest is booked as income day by day and penalties when they "
+                                             "are charged (daily job); otherwise both when they are paid.")
 
     # loan limit
     deposit_multiple = fields.Float(default=3.0, digits=(4, 2), help="Loan limit = free deposits × this multiple.")
@@ -110,6 +120,9 @@ class DdcptsSaccoLoanProduct(models.Model):
                                             check_company=True)
     penalty_income_account_id = fields.Many2one('account.account', "Penalty Income Account", required=True,
                                                 check_company=True)
+    penalty_receivable_account_id = fields.Many2one(
+        'account.account', "Penalty Receivable Account", check_company=True,
+        help="Penalties charged and not yet paid (accrual accounting). Empty: the interest receivable account.")
     insurance_account_id = fields.Many2one('account.account', "Insurance Payable Account", check_company=True,
                                            help="Loan protection premiums owed to the insurer.")
     write_off_account_id = fields.Many2one('account.account', "Write-off Expense Account", check_company=True)
@@ -147,12 +160,24 @@ class DdcptsSaccoLoanProduct(models.Model):
             if product.annual_rate < 0 or product.deposit_multiple < 0 or product.guarantor_cover_percent < 0:
                 raise ValidationError(_("%s: rates, multiples and cover cannot be negative.", product.name))
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get('code'):
-                vals['code'] = vals['code'].strip().upper()
-        return super().create(vals_list)
+    def _loan_penalty_receivable(self):
+        """Where accrual accounting books the penalties charged: empty when the product books them when paid."""
+        self.ensure_one()
+        if not self.accrual_accounting:
+            return self.env['account.account']
+        return self.penalty_receivable_account_id or self.interest_receivable_account_id
+
+    def _loan_post_accrual(self, receivable, income, amount, date, ref):
+        """The daily job's entry of one product: ``amount`` earned (interest, penalties) to income, owed on
+        ``receivable`` (a negative amount takes income back)."""
+        self.ensure_one()
+        if self.currency_id.is_zero(amount):
+            return
+        move = self.env['account.move'].sudo().with_company(self.company_id).create({
+            'move_type': 'entry', 'journal_id': self.journal_id.id, 'date': date, 'ref': ref,
+            'line_ids': [Command.create({'account_id': receivable.id, 'balance': amount, 'name': ref}),
+                         Command.create({'account_id': income.id, 'balance': -amount, 'name': ref})]})
+        move.action_post()
 
     def _loan_allocation_order(self):
         self.ensure_one()

@@ -57,8 +57,7 @@ class DdcptsSaccoLoanReschedule(models.Model):
         self.loan_id.message_post(body=_(
             "Reschedule to %(count)s installments requested by %(user)s (%(reason)s); %(group)s must approve it.",
             count=self.installments, user=self.env.user.name, reason=self.reason, group=level.group_id.full_name))
-        self.loan_id.activity_schedule('mail.mail_activity_data_todo', user_id=self.loan_id.user_id.id,
-                                       summary=_("Approve the reschedule of %s", self.loan_id.name))
+        self.loan_id._loan_officer_activity(_("Approve the reschedule of %s", self.loan_id.name))
         # the request's dialog closes: say (until read) why the schedule did not change yet
         return notification(_("%s must approve it before the new schedule applies.", level.group_id.full_name),
                             _("Reschedule of %s requested", self.loan_id.name), 'info', sticky=True,

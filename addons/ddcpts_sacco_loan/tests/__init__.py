@@ -10,3 +10,5 @@ from . import test_write_off
 from . import test_ui
 from . import test_risk
 from . import test_portal
+from . import test_checkoff
+from . import test_working_days

@@ -8,6 +8,13 @@ from odoo.tests import new_test_user
 from odoo.addons.ddcpts_sacco.tests.common import SaccoCase, SaccoSetupMixin
 
 DISBURSED = date(2026, 1, 31)
+# the three test vectors (KES 100 000, 12 % a year, 12 monthly installments): (principal, interest) by number
+VECTORS = {
+    'declining_emi': {1: (7884.88, 1000.00), 2: (7963.73, 921.15), 11: (8709.81, 175.07), 12: (8796.88, 87.97)},
+    'flat': {1: (8333.33, 1000.00), 2: (8333.33, 1000.00), 12: (8333.37, 1000.00)},
+    'declining_equal_principal': {1: (8333.33, 1000.00), 2: (8333.33, 916.67), 11: (8333.33, 166.67),
+                                  12: (8333.37, 83.33)},
+}
 
 
 class LoanSetupMixin(SaccoSetupMixin):
@@ -23,6 +30,8 @@ class LoanSetupMixin(SaccoSetupMixin):
         cls.gl_interest = Account.create({'code': '449901', 'name': "Test Loan Interest", 'account_type': 'income'})
         cls.gl_loan_fees = Account.create({'code': '449902', 'name': "Test Loan Fees", 'account_type': 'income'})
         cls.gl_penalties = Account.create({'code': '449903', 'name': "Test Loan Penalties", 'account_type': 'income'})
+        cls.gl_penalty_receivable = Account.create({'code': '139902', 'name': "Test Penalty Receivable",
+                                                    'account_type': 'asset_current'})
         cls.gl_insurance = Account.create({'code': '229902', 'name': "Test Loan Insurance Payable",
                                            'account_type': 'liability_current'})
         cls.gl_write_off = Account.create({'code': '669900', 'name': "Test Loan Write-offs",
@@ -41,7 +50,8 @@ class LoanSetupMixin(SaccoSetupMixin):
             'journal_id': cls.loan_journal.id, 'receivable_account_id': cls.gl_portfolio.id,
             'interest_receivable_account_id': cls.gl_interest_receivable.id,
             'interest_income_account_id': cls.gl_interest.id, 'fee_income_account_id': cls.gl_loan_fees.id,
-            'penalty_income_account_id': cls.gl_penalties.id, 'insurance_account_id': cls.gl_insurance.id,
+            'penalty_income_account_id': cls.gl_penalties.id,
+            'penalty_receivable_account_id': cls.gl_penalty_receivable.id, 'insurance_account_id': cls.gl_insurance.id,
             'write_off_account_id': cls.gl_write_off.id, 'overpayment_product_id': cls.savings.id,
             **values,
         })
@@ -118,6 +128,24 @@ class LoanCase(LoanSetupMixin, SaccoCase):
         loan = self.approved(amount, **values)
         loan.with_user(self.officer).action_disburse(date=on)
         return loan
+
+    def assert_vectors(self):
+        """Preview a KES 100 000 application of a copy of the product for each interest method and compare
+        its schedule with the vectors, to the cent; return the previewed loans."""
+        loans = self.Loan
+        for method, vector in VECTORS.items():
+            with self.subTest(method=method):
+                product = self.product.copy({'code': f'V{len(method)}', 'interest_method': method})
+                loan = self.application(100000, product_id=product.id,
+                                        guarantors=[(self.member_with_deposits(60000), 60000)])
+                loan.action_preview_schedule()
+                rows = [(line.principal, line.interest) for line in loan.line_ids.sorted('number')]
+                self.assertEqual(len(rows), 12)
+                for number, row in vector.items():
+                    self.assertEqual(rows[number - 1], row, f"installment {number}")
+                self.assertAlmostEqual(sum(principal for principal, _interest in rows), 100000, places=2)
+                loans |= loan
+        return loans
 
     def repay(self, loan, amount, on, channel='cash'):
         return loan._loan_repay(amount, on, channel, self.gl_cash, reference='TEST')

@@ -9,28 +9,8 @@ from .common import LoanCase
 @tagged('post_install', '-at_install')
 class TestLoanApplication(LoanCase):
 
-    def rows(self, loan):
-        return [(line.principal, line.interest) for line in loan.line_ids.sorted('number')]
-
     def test_schedule_preview_reproduces_the_three_vectors(self):
-        expected = {
-            'declining_emi': {1: (7884.88, 1000.00), 2: (7963.73, 921.15), 11: (8709.81, 175.07),
-                              12: (8796.88, 87.97)},
-            'flat': {1: (8333.33, 1000.00), 2: (8333.33, 1000.00), 12: (8333.37, 1000.00)},
-            'declining_equal_principal': {1: (8333.33, 1000.00), 2: (8333.33, 916.67), 11: (8333.33, 166.67),
-                                          12: (8333.37, 83.33)},
-        }
-        for method, vector in expected.items():
-            with self.subTest(method=method):
-                product = self.product.copy({'code': f'T{len(method)}', 'interest_method': method})
-                loan = self.application(100000, product_id=product.id,
-                                        guarantors=[(self.member_with_deposits(60000), 60000)])
-                loan.action_preview_schedule()
-                rows = self.rows(loan)
-                self.assertEqual(len(rows), 12)
-                for number, row in vector.items():
-                    self.assertEqual(rows[number - 1], row, f"installment {number}")
-                self.assertAlmostEqual(sum(principal for principal, _interest in rows), 100000, places=2)
+        self.assert_vectors()
         self.assertEqual(self.application(100000)._loan_terms().method, 'declining_emi')
 
     def test_submit_refuses_an_amount_above_the_limit(self):

@@ -13,7 +13,7 @@ class TestLoanDailyJob(LoanCase):
         self.env.flush_all()
         self.env.cr.execute("""
             SELECT loan.id, loan.job_date, loan.days_in_arrears, loan.overdue_since, loan.arrears_amount,
-                   loan.interest_accrued, loan.penalty_outstanding, loan.total_outstanding,
+                   loan.interest_accrued, loan.penalty_accrued, loan.penalty_outstanding, loan.total_outstanding,
                    array_agg((line.penalty, line.penalty_periods, line.outstanding) ORDER BY line.number)
               FROM ddcpts_sacco_loan loan JOIN ddcpts_sacco_loan_installment line ON line.loan_id = loan.id
              WHERE loan.id IN %s GROUP BY loan.id ORDER BY loan.id
@@ -73,3 +73,85 @@ class TestLoanDailyJob(LoanCase):
         self.assertEqual(self.env['account.move'].search_count([('ref', 'like', 'Interest accrual')]), before,
                          "the interest paid was not accrued a second time")
         self.assertEqual(loan.days_in_arrears, 0)
+
+    def penalty_entries(self):
+        return self.env['account.move'].search([('journal_id', '=', self.loan_journal.id),
+                                                ('ref', 'like', 'Penalties charged')])
+
+    def balances(self, move):
+        totals = {}
+        for line in move.line_ids:
+            totals[line.account_id] = round(totals.get(line.account_id, 0) + line.balance, 2)
+        return totals
+
+    def test_accrual_books_penalties_when_charged(self):
+        loan = self.disbursed(100000)
+        self.Loan._cron_loan_daily(date(2026, 3, 1))  # installment 1 (8 884.88) overdue: 5 % = 444.24
+        entry = self.penalty_entries()
+        self.assertEqual(self.balances(entry), {self.gl_penalty_receivable: 444.24, self.gl_penalties: -444.24})
+        self.assertEqual(entry.date, date(2026, 3, 1))
+        self.assertEqual(loan.penalty_accrued, 444.24)
+        # forced over the same loan the same day: nothing charged, nothing booked
+        loan._loan_daily_job(date(2026, 3, 1))
+        self.assertEqual(self.penalty_entries(), entry)
+        self.assertEqual(loan.line_ids[0].penalty, 444.24)
+        # the repayment clears the receivable; no penalty income a second time
+        transaction = self.repay(loan, 8884.88 + 444.24, date(2026, 3, 1))
+        self.assertEqual(transaction.penalty, 444.24)
+        lines = self.balances(transaction.move_id)
+        self.assertEqual(lines[self.gl_penalty_receivable], -444.24)
+        self.assertNotIn(self.gl_penalties, lines)
+        receivable = self.env['account.move.line'].search([('account_id', '=', self.gl_penalty_receivable.id)])
+        self.assertAlmostEqual(sum(receivable.mapped('balance')), 0, places=2)
+
+    def test_accrual_penalty_waived_leaves_income(self):
+        loan = self.disbursed(100000)
+        self.Loan._cron_loan_daily(date(2026, 3, 1))
+        waiver_date = date(2026, 3, 2)
+        loan._loan_waive('penalty', waiver_date)
+        waiver = loan.transaction_ids.filtered(lambda tx: tx.type == 'waiver')
+        self.assertEqual(self.balances(waiver.move_id), {self.gl_penalties: 444.24,
+                                                         self.gl_penalty_receivable: -444.24})
+        self.assertEqual(loan.penalty_accrued, 0)
+
+    def test_cash_basis_books_penalties_when_paid(self):
+        self.product.accrual_accounting = False
+        loan = self.disbursed(100000)
+        self.Loan._cron_loan_daily(date(2026, 3, 1))
+        self.assertEqual(loan.line_ids[0].penalty, 444.24)
+        self.assertFalse(self.penalty_entries(), "a cash-basis product books nothing when charging")
+        self.assertEqual(loan.penalty_accrued, 0)
+        transaction = self.repay(loan, 8884.88 + 444.24, date(2026, 3, 1))
+        lines = self.balances(transaction.move_id)
+        self.assertEqual(lines[self.gl_penalties], -444.24)
+        self.assertNotIn(self.gl_penalty_receivable, lines)
+        self.assertEqual(lines[self.gl_interest], -1000)
+
+    def test_monthly_penalty_periods_are_calendar_months(self):
+        """Installment 1 of a loan disbursed on 31 December falls due on 31 January, its penalty periods begin
+        on 1 February, 1 March (a month after 31 January is 28 February) and 1 April; installment 2, due on
+        28 February, on 1 March and 29 March. Each period charges 5 % of the 8 884.88 overdue = 444.24."""
+        loan = self.disbursed(100000, on=date(2025, 12, 31))
+        first, second = loan.line_ids.sorted('number')[:2]
+        self.assertEqual((first.due_date, second.due_date), (date(2026, 1, 31), date(2026, 2, 28)))
+        for day, first_penalty, second_penalty in (
+                (date(2026, 2, 1), 444.24, 0),
+                (date(2026, 2, 28), 444.24, 0),       # 30-day periods would give the same
+                (date(2026, 3, 1), 888.48, 444.24),   # 30-day periods: still one period (29 days late)
+                (date(2026, 3, 28), 888.48, 444.24),
+                (date(2026, 3, 29), 888.48, 888.48),
+                (date(2026, 3, 31), 888.48, 888.48),
+                (date(2026, 4, 1), 1332.72, 888.48),
+        ):
+            self.Loan._cron_loan_daily(day)
+            self.assertEqual((first.penalty, second.penalty), (first_penalty, second_penalty), day)
+
+    def test_monthly_penalty_period_in_a_leap_year(self):
+        """Due on 31 January 2028: 29 February is still the first period, 1 March begins the second."""
+        loan = self.disbursed(100000, on=date(2027, 12, 31), member=self.member_with_deposits(40000))
+        first = loan.line_ids.sorted('number')[0]
+        self.assertEqual(first.due_date, date(2028, 1, 31))
+        self.Loan._cron_loan_daily(date(2028, 2, 29))
+        self.assertEqual(first.penalty, 444.24)
+        self.Loan._cron_loan_daily(date(2028, 3, 1))
+        self.assertEqual(first.penalty, 888.48)

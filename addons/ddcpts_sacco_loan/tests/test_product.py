@@ -33,3 +33,12 @@ class TestLoanProduct(LoanCase):
         self.product.approval_level_ids = [(0, 0, {'amount_from': 200000, 'group_id': committee.id})]
         self.assertFalse(self.product._loan_required_level(199999.99))
         self.assertEqual(self.product._loan_required_level(200000).group_id, committee)
+
+    def test_code_is_kept_upper_case(self):
+        """The code rule shared with the savings products (ddcpts.sacco.code.mixin): on create and write."""
+        product = self.product.copy({'code': ' emg '})
+        self.assertEqual(product.code, 'EMG')
+        product.code = 'school fees '
+        self.assertEqual(product.code, 'SCHOOL FEES')
+        self.deposits.code = ' dep2'
+        self.assertEqual(self.deposits.code, 'DEP2')

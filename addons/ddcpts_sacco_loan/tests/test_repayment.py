@@ -46,7 +46,8 @@ class TestLoanRepayment(LoanCase):
         self.assertEqual(first.state, 'paid')
         move_lines = {line.account_id: line.balance for line in loan.transaction_ids.filtered(
             lambda t: t.penalty).move_id.line_ids}
-        self.assertAlmostEqual(move_lines[self.gl_penalties], -444.24, places=2)
+        self.assertAlmostEqual(move_lines[self.gl_penalty_receivable], -444.24, places=2,
+                               msg="accrual accounting: the penalty was income when charged")
 
     def test_early_repayment_reduces_the_term(self):
         loan = self.disbursed(100000)

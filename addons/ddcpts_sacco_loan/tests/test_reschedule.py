@@ -46,7 +46,10 @@ class TestLoanReschedule(LoanCase):
             (6, date(2026, 7, 31), 15581.13, 313.18),
             (7, date(2026, 8, 31), 15736.96, 157.37),
         ])
-        self.assertEqual(self.new_lines(loan)[0].date_from, FIRST_DUE)
+        # interest re-based on the reschedule date: 10 of March's 31 days earned on the old terms (297.15),
+        # the 21 others of the same 921.15 on the new ones (921.15 - 921.15 x 10 / 31 = 624.00)
+        self.assertRecordValues(self.new_lines(loan)[0], [{'date_from': RESCHEDULED_ON, 'interest_carried': 297.15,
+                                                           'interest': 921.15}])
         self.assertEqual(len(loan.line_ids), 7, "the paid installment stays")
         self.assertRecordValues(loan, [{'principal_outstanding': 92115.12, 'interest_outstanding': 3250.76,
                                         'next_due_date': date(2026, 3, 31)}])
@@ -62,7 +65,9 @@ class TestLoanReschedule(LoanCase):
         lines = self.new_lines(loan)
         self.assertEqual(lines.mapped('due_date'), [date(2026, 4, 15), date(2026, 5, 15), date(2026, 6, 15)])
         self.assertEqual(lines.mapped('principal'), [30400.03, 30704.03, 31011.06])
-        self.assertEqual(lines.mapped('interest'), [921.15, 617.15, 310.11])
+        # the engine's 921.15 for 28 February - 15 April is re-based on 10 March: 297.15 earned on the old
+        # terms (10/31 of 921.15) + 921.15 x 36/46 = 720.90 on the new ones
+        self.assertEqual(lines.mapped('interest'), [1018.05, 617.15, 310.11])
         self.assertEqual(loan.first_due_date, date(2026, 4, 15))
 
     def test_prepaid_principal_stays_paid(self):
@@ -86,7 +91,9 @@ class TestLoanReschedule(LoanCase):
         new = self.new_lines(loan) - past
         self.assertEqual(new.mapped('due_date'), [date(2026, 4, 30), date(2026, 5, 31), date(2026, 6, 30),
                                                   date(2026, 7, 31)])
-        self.assertEqual(new[0].date_from, date(2026, 3, 31))
+        # April's 841.51 (1 % of 84 151.39) unchanged: 5/30 earned before the reschedule are carried
+        self.assertRecordValues(new[0], [{'date_from': date(2026, 4, 5), 'interest_carried': 140.25,
+                                          'interest': 841.51}])
         self.assertAlmostEqual(sum(new.mapped('principal')), 84151.39, places=2)
         self.assertEqual(loan.principal_outstanding, 100000)
 
@@ -117,3 +124,48 @@ class TestLoanReschedule(LoanCase):
         self.assertEqual(loan.state, 'closed')
         with self.assertRefused(UserError, "is closed: cannot reschedule the loan"):
             self.request(loan, 6)
+
+    def test_interest_accrued_before_the_reschedule_is_carried(self):
+        """Figures by hand (accrual accounting, 1 % a month):
+
+        - installment 1 paid on 28 February; the daily job on 10 March has accrued February's 1 000.00 and
+          10 of March's 31 days of 921.15: 921.15 x 10 / 31 = 297.145 -> 297.15; interest_accrued 1 297.15;
+        - reschedule on 10 March: 92 115.12 over 3 installments from 28 February, the first due on 15 April.
+          The engine's first installment is 30 400.03 principal + 921.15 interest for the period
+          28 February - 15 April (46 days); 10 of those days are before the reschedule: 921.15 x 10 / 46 =
+          200.25, so the new terms owe 921.15 - 200.25 = 720.90 for the 36 days left;
+        - first new installment: interest 297.15 (old terms, carried) + 720.90 = 1 018.05, period from
+          10 March; without the carry the job would have taken 297.15 - 200.25 = 96.90 back out of income;
+        - 28 March, 18 of the 36 days: accrued 297.15 + 720.90 x 18 / 36 = 297.15 + 360.45 = 657.60, so
+          1 657.60 in all, 360.45 more; the payoff is 92 115.12 + 657.60 = 92 772.72;
+        - 15 April: all 1 018.05 accrued (2 018.05 in all); paying 30 400.03 + 1 018.05 = 31 418.08 clears
+          the interest receivable, nothing is income twice.
+        """
+        loan = self.disbursed(100000)
+        self.repay(loan, 8884.88, FIRST_DUE)
+        self.Loan._cron_loan_daily(RESCHEDULED_ON)
+        self.assertEqual(loan.interest_accrued, 1297.15)
+        accruals = self.env['account.move'].search([('ref', 'like', 'Interest accrual')])
+        self.request(loan, 3, first_due_date=date(2026, 4, 15))
+        first = self.new_lines(loan)[0]
+        self.assertRecordValues(first, [{'due_date': date(2026, 4, 15), 'date_from': RESCHEDULED_ON,
+                                         'principal': 30400.03, 'interest_carried': 297.15, 'interest': 1018.05}])
+        loan._loan_daily_job(RESCHEDULED_ON)  # the job of the day again, over the new schedule
+        self.assertEqual(loan.interest_accrued, 1297.15, "nothing lost, nothing accrued twice")
+        self.assertEqual(self.env['account.move'].search([('ref', 'like', 'Interest accrual')]), accruals)
+
+        self.Loan._cron_loan_daily(date(2026, 3, 28))
+        self.assertEqual(loan.interest_accrued, 1657.60)
+        latest = self.env['account.move'].search([('ref', 'like', 'Interest accrual')]) - accruals
+        self.assertEqual(sorted(latest.line_ids.mapped('balance')), [-360.45, 360.45])
+        self.assertEqual(loan._loan_payoff(date(2026, 3, 28)), 92772.72)
+
+        self.Loan._cron_loan_daily(date(2026, 4, 15))
+        self.assertEqual(loan.interest_accrued, 2018.05)
+        transaction = self.repay(loan, 31418.08, date(2026, 4, 15))
+        self.assertRecordValues(transaction, [{'principal': 30400.03, 'interest': 1018.05}])
+        lines = {line.account_id: line.balance for line in transaction.move_id.line_ids}
+        self.assertAlmostEqual(lines[self.gl_interest_receivable], -1018.05, places=2)
+        self.assertNotIn(self.gl_interest, lines, "accrued already: not income a second time")
+        receivable = self.env['account.move.line'].search([('account_id', '=', self.gl_interest_receivable.id)])
+        self.assertAlmostEqual(sum(receivable.mapped('balance')), 0, places=2)

@@ -260,7 +260,7 @@ class DdcptsUssdService(models.Model):
                 loan = self.env['ddcpts.sacco.loan'].sudo().create({
                     'member_id': member.id, 'product_id': product.id, 'company_id': ctx.company.id,
                     'amount_requested': float(amount), 'installments': installments, 'disbursement_method': 'mobile',
-                    'purpose': _("Applied for by USSD"),
+                    'purpose': _("Applied for by USSD"), 'user_id': product.self_service_user_id.id,
                 })
                 loan.action_submit()
                 approved = loan._loan_auto_approve()

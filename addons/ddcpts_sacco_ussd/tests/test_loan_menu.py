@@ -1,5 +1,5 @@
 from odoo import Command, fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import PIN, SaccoUssdCase
 
@@ -102,3 +102,41 @@ class TestLoanMenu(SaccoUssdCase):
                          f"END You declined to guarantee loan {loans[1].name}.")
         self.assertEqual(loans.guarantor_ids.mapped('state'), ['accepted', 'declined'])
         self.assertTrue(all(pledge.answered_on <= fields.Datetime.now() for pledge in loans.guarantor_ids))
+
+    def test_application_goes_to_the_products_officer_or_to_every_officers_queue(self):
+        officers = [new_test_user(self.env, f'ussd_officer_{n}', groups='ddcpts_sacco.group_sacco_officer',
+                                  email=False, company_id=self.company.id, company_ids=[self.company.id])
+                    for n in range(2)]
+        self.loan_product.write({'auto_approval': False, 'self_service_user_id': officers[0].id})
+        self.dial(['4', PIN, '3', '1', '5000', '3', '1'])
+        loan = self.member_loans()
+        self.assertEqual(loan.user_id, officers[0], "the product's officer, not the USSD gateway's user")
+        self.assertEqual(loan.activity_ids.user_id, officers[0])
+
+        # no officer on the product: unassigned, in the queue of each officer of the SACCO
+        loan.action_withdraw()
+        self.loan_product.self_service_user_id = False
+        self.dial(['4', PIN, '3', '1', '6000', '3', '1'], session='ATUid_s2')
+        loan = self.member_loans().filtered(lambda application: application.state == 'submitted')
+        self.assertFalse(loan.user_id)
+        self.assertIn(loan, self.env['ddcpts.sacco.loan'].search([('user_id', '=', False)]), "Unassigned filter")
+        queue = loan.activity_ids
+        self.assertEqual(set(queue.mapped('summary')), {f"Appraise loan application {loan.name}"})
+        self.assertTrue(set(officers) <= set(queue.user_id), queue.user_id.mapped('login'))
+        self.assertNotIn(self.env.ref('base.user_root'), queue.user_id)
+        # an officer takes it by appraising it: theirs, and gone from the other queues
+        loan.with_user(officers[1]).action_appraise()
+        self.assertEqual(loan.user_id, officers[1])
+        self.assertFalse(loan.activity_ids, "the appraisal closed the to-do in every queue")
+
+    def test_officer_assigned_to_a_queued_application_gets_its_to_do(self):
+        officers = [new_test_user(self.env, f'queue_officer_{n}', groups='ddcpts_sacco.group_sacco_officer',
+                                  email=False, company_id=self.company.id, company_ids=[self.company.id])
+                    for n in range(2)]
+        self.loan_product.auto_approval = False
+        self.dial(['4', PIN, '3', '1', '5000', '3', '1'])
+        loan = self.member_loans()
+        self.assertGreaterEqual(len(loan.activity_ids), 2)
+        loan.user_id = officers[1]
+        self.assertEqual(loan.activity_ids.user_id, officers[1])
+        self.assertEqual(len(loan.activity_ids), 1)
