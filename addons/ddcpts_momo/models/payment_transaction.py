@@ -173,7 +173,7 @@ class PaymentTransaction(models.Model):
             self._ddcpts_flag_for_review(mismatch)
             return
         self._set_done()
-        self.env.ref('payment.cron_post_process_payment_tx')._trigger()
+        self._ddcpts_trigger_post_processing()
 
     def _momo_mismatch(self, status):
         """A sentence when MTN reports another amount, currency or payment than the one requested."""

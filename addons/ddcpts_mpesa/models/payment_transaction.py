@@ -215,7 +215,7 @@ class PaymentTransaction(models.Model):
             self._set_done(state_message=_(
                 "Confirmed by M-Pesa's status query: the receipt number will come with the paybill confirmation "
                 "or the statement."))
-            self._mpesa_trigger_post_processing()
+            self._ddcpts_trigger_post_processing()
         elif code == const.STK_CANCELLED:
             self._set_canceled(state_message=self._mpesa_result_message(code, description))
         else:
@@ -286,7 +286,7 @@ class PaymentTransaction(models.Model):
             return True
         if self.state != 'done':
             self._set_done(extra_allowed_states=('cancel',))
-            self._mpesa_trigger_post_processing()
+            self._ddcpts_trigger_post_processing()
         return True
 
     def _mpesa_is_unassigned_copy(self, values):
@@ -509,16 +509,8 @@ class PaymentTransaction(models.Model):
             **match,
         })
         tx._set_done()
-        tx._mpesa_trigger_post_processing()
+        tx._ddcpts_trigger_post_processing()
         return tx
-
-    def _mpesa_trigger_post_processing(self):
-        """The payment and its reconciliation are booked by the payment post-processing cron, not here.
-
-        The cron is browsed by its (cached) XML id: ``env.ref`` would check that core's cron exists,
-        one more query for every paid callback."""
-        cron_id = self.env['ir.model.data']._xmlid_to_res_id('payment.cron_post_process_payment_tx')
-        self.env['ir.cron'].browse(cron_id)._trigger()
 
     def _create_payment(self, **extra_create_values):
         """Money waiting for review has no payment yet: it is booked when an accountant assigns it."""
