@@ -209,7 +209,8 @@ class DdcptsCallback(models.Model):
         return self.state, result
 
     def _ddcpts_run_processor(self, model_name, method_name, attempts):
-        result = getattr(self.env[model_name].sudo(), method_name)(self)
+        # ddcpts_in_callback: what can wait is left to post-processing (payment.transaction._log_received_message)
+        result = getattr(self.env[model_name].sudo().with_context(ddcpts_in_callback=True), method_name)(self)
         values = {'processed_at': fields.Datetime.now(), 'error': False, 'response_status': 200,
                   'attempt_count': attempts}
         if self.state != 'duplicate':

@@ -6,3 +6,4 @@ from . import test_payouts
 from . import test_health
 from . import test_neutralize
 from . import test_payout_tour
+from . import test_cron
