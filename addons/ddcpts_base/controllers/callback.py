@@ -35,7 +35,7 @@ from odoo.http import request
 from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE
 
 from odoo.addons.ddcpts_base.exceptions import RETRYABLE_DATABASE_ERRORS, CallbackInputError
-from odoo.addons.ddcpts_base.tools.orm import browse_existing
+from odoo.addons.ddcpts_base.tools.orm import browse_existing, cache_restore, cache_snapshot
 
 _logger = logging.getLogger(__name__)
 
@@ -73,8 +73,9 @@ def callback_route(route, *, provider_model, processor, content_type='json', met
                 return reject(callback_values, refusal)
             callback_values.update(provider=provider._ddcpts_provider_code(),
                                    company_id=provider._ddcpts_company().id)
+            provider_values = cache_snapshot(provider)  # the store's commit empties the cache
             callback_id = request.env['ddcpts.callback']._ddcpts_store(callback_values)
-            state, result = _process(callback_id, callback_values,
+            state, result = _process(callback_id, callback_values, provider_values,
                                      unredacted if unredacted != callback_values['body'] else None)
             if state == 'failed' and getattr(result, 'reply', None) is not None:
                 return _as_response(result.reply)
@@ -137,11 +138,13 @@ def reject(callback_values, reason, status=403):
     return request.make_json_response({'error': "Forbidden" if status == 403 else reason}, status=status)
 
 
-def _process(callback_id, stored_values, unredacted_body=None):
+def _process(callback_id, stored_values, provider_values, unredacted_body=None):
     """Process the stored callback in a new transaction of the request's cursor, committed at the end.
 
     :param dict stored_values: what was just stored: the processor starts from it instead of
         reading the row again
+    :param dict provider_values: the provider record as the callback was authenticated with
+        (``cache_snapshot``), which the processor starts from likewise
     :param unredacted_body: the body as received when the stored one was masked (read by
         ``ddcpts.callback._ddcpts_payload``, kept in memory only)
     """
@@ -156,6 +159,8 @@ def _process(callback_id, stored_values, unredacted_body=None):
             env = api.Environment(cr, SUPERUSER_ID, context)
             callback = env['ddcpts.callback'].browse(callback_id)
             callback._ddcpts_remember_stored(stored_values)
+            cache_restore(env[stored_values['provider_model']].browse(stored_values['provider_res_id']),
+                          provider_values)
             outcome = callback._ddcpts_process(own_transaction=True)
             cr.commit()
             return outcome

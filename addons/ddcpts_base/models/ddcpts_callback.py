@@ -129,7 +129,11 @@ class DdcptsCallback(models.Model):
 
     def _ddcpts_provider_record(self):
         self.ensure_one()
-        return browse_existing(self.env[self.provider_model].sudo(), self.provider_res_id)
+        model = self.env[self.provider_model].sudo()
+        provider = model.browse(self.provider_res_id)
+        if provider and next(self.env.cache.get_fields(provider), None):
+            return provider  # in the cache, as the callback route authenticated the callback with it
+        return browse_existing(model, self.provider_res_id)
 
     def _ddcpts_headers(self):
         self.ensure_one()
