@@ -74,17 +74,22 @@ class DdcptsCallback(models.Model):
 
     @api.model
     def _ddcpts_store(self, values):
-        """Create the callback row in a separate transaction, committed at once; return its id."""
-        with self.env.registry.cursor() as cr:
-            # keep the environment alive until the commit: a cursor only flushes live environments;
-            # the callback's company is the environment's, so its defaults need no lookup of the user
-            context = {'allowed_company_ids': [values['company_id']]} if values.get('company_id') else {}
-            env = api.Environment(cr, SUPERUSER_ID, context)
-            return env['ddcpts.callback'].create(values).id
+        """Create the callback row and commit it at once; return its id.
+
+        The caller's transaction must hold nothing else (the callback route's has only read the
+        provider record): the row is then committed on its own, before any processing.
+        """
+        # the callback's company is the environment's, so its defaults need no lookup of the user
+        context = {'allowed_company_ids': [values['company_id']]} if values.get('company_id') else {}
+        # the record keeps its environment alive until the commit: a cursor flushes live environments only
+        callback = self.env(user=SUPERUSER_ID, context=context)['ddcpts.callback'].create(values)
+        self.env.cr.commit()
+        return callback.id
 
     def _ddcpts_remember_stored(self, values):
         """Put in the cache the row ``_ddcpts_store`` has just committed with ``values`` (plus the
-        defaults of a new callback), so that processing it does not read it back."""
+        defaults of a new callback; the commit emptied the cache), so that processing it does not
+        read it back."""
         self.ensure_one()
         defaults = {'state': 'received', 'attempt_count': 0, 'error': False, 'reference': False,
                     'related_model': False, 'related_id': False}
@@ -126,7 +131,11 @@ class DdcptsCallback(models.Model):
 
     def _ddcpts_provider_record(self):
         self.ensure_one()
-        return browse_existing(self.env[self.provider_model].sudo(), self.provider_res_id)
+        model = self.env[self.provider_model].sudo()
+        provider = model.browse(self.provider_res_id)
+        if provider and next(self.env.cache.get_fields(provider), None):
+            return provider  # in the cache, as the callback route authenticated the callback with it
+        return browse_existing(model, self.provider_res_id)
 
     def _ddcpts_headers(self):
         self.ensure_one()
@@ -206,7 +215,8 @@ class DdcptsCallback(models.Model):
         return self.state, result
 
     def _ddcpts_run_processor(self, model_name, method_name, attempts):
-        result = getattr(self.env[model_name].sudo(), method_name)(self)
+        # ddcpts_in_callback: what can wait is left to post-processing (payment.transaction._log_received_message)
+        result = getattr(self.env[model_name].sudo().with_context(ddcpts_in_callback=True), method_name)(self)
         values = {'processed_at': fields.Datetime.now(), 'error': False, 'response_status': 200,
                   'attempt_count': attempts}
         if self.state != 'duplicate':

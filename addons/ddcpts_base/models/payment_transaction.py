@@ -1,5 +1,7 @@
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import UserError
+
+from odoo.addons.ddcpts_base.tools.cron import trigger_batched
 
 
 class PaymentTransaction(models.Model):
@@ -21,6 +23,8 @@ class PaymentTransaction(models.Model):
         help="The money arrived but could not be matched or does not add up: an accountant must assign it.",
     )
     ddcpts_review_reason = fields.Char("Review Reason", copy=False)
+    ddcpts_received_message_due = fields.Boolean(
+        copy=False, help="Confirmed by a callback: the \"payment received\" message is posted by post-processing.")
 
     @api.model
     def _selection_ddcpts_origin(self):
@@ -89,8 +93,34 @@ class PaymentTransaction(models.Model):
     def action_ddcpts_mark_reviewed(self):
         self.write({'ddcpts_needs_review': False})
 
+    def _ddcpts_trigger_post_processing(self):
+        """Have core's post-processing cron book the payments of these confirmed transactions soon.
+
+        A provider's callback confirms one payment at a time: the cron is woken by
+        ``tools.cron.trigger_batched``, not by a NOTIFY for every payment (latency in its docstring).
+        The cron is browsed by its (cached) XML id: ``env.ref`` would check that it exists, one more
+        query for every paid callback.
+        """
+        cron_id = self.env['ir.model.data']._xmlid_to_res_id('payment.cron_post_process_payment_tx')
+        trigger_batched(self.env['ir.cron'].sudo().browse(cron_id))
+
+    def _log_received_message(self):
+        """A provider callback leaves the "payment received" message of a confirmed payment to the
+        post-processing it triggers: reading the linked invoices and posting on them would be most of
+        the callback's cost. Other outcomes, and confirmations outside callbacks, are logged at once."""
+        if not self.env.context.get('ddcpts_in_callback'):
+            return super()._log_received_message()
+        confirmed = self.filtered(lambda tx: tx.state == 'done')
+        confirmed.ddcpts_received_message_due = True
+        return super(PaymentTransaction, self - confirmed)._log_received_message()
+
     def _post_process(self):
         """Apply confirmed money to its business document and tell subscribed systems."""
+        due = self.filtered('ddcpts_received_message_due')
+        if due:
+            due.ddcpts_received_message_due = False
+            # posted by the superuser, as the callback would have (not by the payer on the status page)
+            due.with_user(SUPERUSER_ID)._log_received_message()
         super()._post_process()
         for tx in self.filtered(lambda t: t.state == 'done' and t.operation != 'validation'):
             if tx.ddcpts_origin:

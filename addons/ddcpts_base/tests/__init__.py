@@ -7,3 +7,4 @@ from . import test_health
 from . import test_neutralize
 from . import test_payout_tour
 from . import test_monitoring_views
+from . import test_cron

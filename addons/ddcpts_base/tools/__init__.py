@@ -1,4 +1,5 @@
 from . import actions
+from . import cron
 from . import crypto
 from . import display
 from . import identity

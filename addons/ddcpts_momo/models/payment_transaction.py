@@ -250,10 +250,10 @@ class PaymentTransaction(models.Model):
 
     def _momo_trigger_post_processing(self):
         """Wake the payment post-processing cron (it books the payments) when any of these requests was
-        paid: once for a chunk of the polling cron, since each trigger is a row and, after the commit, a new
-        database connection that wakes the cron workers."""
+        paid: once for a chunk of the polling cron, and batched with the worker's other wake-ups
+        (``_ddcpts_trigger_post_processing``)."""
         if any(tx.state == 'done' for tx in self):
-            self.env.ref('payment.cron_post_process_payment_tx')._trigger()
+            self._ddcpts_trigger_post_processing()
 
     def _post_process(self):
         """The payment status page calls this while the customer waits: ask MTN about their pending request

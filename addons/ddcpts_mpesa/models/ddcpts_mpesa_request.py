@@ -238,7 +238,7 @@ class DdcptsMpesaRequest(models.Model):
                 refund_tx.write({'mpesa_receipt': receipt, 'provider_reference': receipt})
             message = _("M-Pesa had already reversed this payment.") if code == const.REVERSAL_ALREADY_DONE else None
             refund_tx._set_done(state_message=message)
-            refund_tx._mpesa_trigger_post_processing()
+            refund_tx._ddcpts_trigger_post_processing()
         elif code == const.REVERSAL_INVALID_ORIGINAL:
             refund_tx._set_error(_("M-Pesa does not know the original payment %s: nothing was reversed.",
                                    self.subject))

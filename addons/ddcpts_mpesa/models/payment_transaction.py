@@ -10,7 +10,7 @@ from odoo.tools.misc import formatLang
 from odoo.addons.ddcpts_base.exceptions import CallbackDeferred, CallbackInputError
 from odoo.addons.ddcpts_base.tools.actions import notification
 from odoo.addons.ddcpts_base.tools.identity import normalize_msisdn
-from odoo.addons.ddcpts_base.tools.locking import lock_and_read, process_queue
+from odoo.addons.ddcpts_base.tools.locking import lock_and_read, process_queue, search_lock
 from odoo.addons.ddcpts_mpesa import const
 from odoo.addons.ddcpts_mpesa.tools import daraja, schemas
 from odoo.addons.payment import utils as payment_utils
@@ -144,14 +144,17 @@ class PaymentTransaction(models.Model):
         """Processor of the STK push callback route: checked by its schema, then applied by the payment
         notification pipeline (``_handle_notification_data``) like any provider's notification."""
         data = callback._ddcpts_payload(schemas.STK_CALLBACK)
-        tx = self._get_tx_from_notification_data('mpesa', data)
+        # locked and read by one query, without waiting; one held by another worker is looked up unlocked
+        locked = search_lock(self, self._mpesa_stk_request_domain(data['CheckoutRequestID']), skip_locked=True)
+        tx = locked or self._get_tx_from_notification_data('mpesa', data)
         if tx.provider_id.id != callback.provider_res_id:
             raise CallbackInputError(_("No payment request %s is known here.", data['CheckoutRequestID']), status=404)
         callback._ddcpts_link(tx, reference=data['CheckoutRequestID'])
         if tx._mpesa_stk_result_applied(data):
             callback._ddcpts_mark_duplicate()
             return tx
-        tx._mpesa_lock()
+        if not locked:
+            raise CallbackDeferred(_("Payment %s is being processed by another worker.", tx.reference))
         tx._handle_notification_data('mpesa', data)
         return tx
 
@@ -161,11 +164,14 @@ class PaymentTransaction(models.Model):
         if provider_code != 'mpesa' or len(tx) == 1:
             return tx
         checkout_id = notification_data['CheckoutRequestID']
-        tx = self.search_fetch([('mpesa_checkout_request_id', '=', checkout_id), ('provider_code', '=', 'mpesa')],
-                               ['provider_id', 'state', 'mpesa_receipt'])
+        tx = self.search_fetch(self._mpesa_stk_request_domain(checkout_id), ['provider_id', 'state', 'mpesa_receipt'])
         if not tx:
             raise CallbackInputError(_("No payment request %s is known here.", checkout_id), status=404)
         return tx
+
+    @api.model
+    def _mpesa_stk_request_domain(self, checkout_id):
+        return [('mpesa_checkout_request_id', '=', checkout_id), ('provider_code', '=', 'mpesa')]
 
     def _process_notification_data(self, notification_data):
         """Apply the result of an STK push callback (validated by ``schemas.STK_CALLBACK``)."""
@@ -215,7 +221,7 @@ class PaymentTransaction(models.Model):
             self._set_done(state_message=_(
                 "Confirmed by M-Pesa's status query: the receipt number will come with the paybill confirmation "
                 "or the statement."))
-            self._mpesa_trigger_post_processing()
+            self._ddcpts_trigger_post_processing()
         elif code == const.STK_CANCELLED:
             self._set_canceled(state_message=self._mpesa_result_message(code, description))
         else:
@@ -286,7 +292,7 @@ class PaymentTransaction(models.Model):
             return True
         if self.state != 'done':
             self._set_done(extra_allowed_states=('cancel',))
-            self._mpesa_trigger_post_processing()
+            self._ddcpts_trigger_post_processing()
         return True
 
     def _mpesa_is_unassigned_copy(self, values):
@@ -509,16 +515,8 @@ class PaymentTransaction(models.Model):
             **match,
         })
         tx._set_done()
-        tx._mpesa_trigger_post_processing()
+        tx._ddcpts_trigger_post_processing()
         return tx
-
-    def _mpesa_trigger_post_processing(self):
-        """The payment and its reconciliation are booked by the payment post-processing cron, not here.
-
-        The cron is browsed by its (cached) XML id: ``env.ref`` would check that core's cron exists,
-        one more query for every paid callback."""
-        cron_id = self.env['ir.model.data']._xmlid_to_res_id('payment.cron_post_process_payment_tx')
-        self.env['ir.cron'].browse(cron_id)._trigger()
 
     def _create_payment(self, **extra_create_values):
         """Money waiting for review has no payment yet: it is booked when an accountant assigns it."""

@@ -41,6 +41,23 @@ class TestStkCallback(MpesaHttpCommon):
         self.assertEqual(self.tx.payment_id.amount, 1.0)
         self.assertIn(self.invoice.payment_state, ('paid', 'in_payment'))
 
+    def test_payment_message_is_posted_on_the_invoice_by_post_processing(self):
+        """The callback leaves the "confirmed" message to the post-processing it triggers (reading and
+        posting on the invoices would be most of its cost): the same message, by the same author."""
+        def confirmed(message):
+            return f"reference {self.tx.reference} for" in message.body and "has been confirmed" in message.body
+        self.post_callback('stk', STK_SUCCESS_CALLBACK)
+        self.env.invalidate_all()
+        self.assertEqual(self.tx.state, 'done')
+        self.assertTrue(self.tx.ddcpts_received_message_due)
+        self.assertFalse(self.invoice.message_ids.filtered(confirmed))
+        self.post_process(self.tx)
+        [message] = self.invoice.message_ids.filtered(confirmed)
+        self.assertEqual(message.author_id, self.env.ref('base.partner_root'))
+        self.assertFalse(self.tx.ddcpts_received_message_due)
+        self.post_process(self.tx)
+        self.assertEqual(len(self.invoice.message_ids.filtered(confirmed)), 1, "posted once")
+
     def test_official_cancelled_payload_cancels(self):
         self.tx.mpesa_checkout_request_id = 'ws_CO_21072024125243250722943992'
         self.env.flush_all()
