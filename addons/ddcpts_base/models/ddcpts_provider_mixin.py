@@ -118,7 +118,7 @@ class DdcptsProviderMixin(models.AbstractModel):
         for attempt in range(1, len(delays) + 2):
             response, error, duration_ms = call.send()
             retry = attempt <= len(delays) and (error is not None or response.status_code in RETRYABLE_STATUSES)
-            self._ddcpts_log_attempt(call, response, error, duration_ms, attempt=attempt)
+            self._ddcpts_log_call(self._ddcpts_attempt_values(call, response, error, duration_ms, attempt=attempt))
             if not retry:
                 break
             time.sleep(delays[attempt - 1])
@@ -141,9 +141,9 @@ class DdcptsProviderMixin(models.AbstractModel):
         kwargs = {'json': json, 'data': data, 'params': params, 'headers': headers, 'auth': auth, 'timeout': timeout}
         return PreparedCall(method.upper(), url, kwargs, log_values, tuple(secret_values))
 
-    def _ddcpts_log_attempt(self, call, response, error, duration_ms, attempt=1):
-        """Log one attempt of ``call`` (in its own transaction, see ``_ddcpts_log_call``)."""
-        self._ddcpts_log_call(dict(
+    def _ddcpts_attempt_values(self, call, response, error, duration_ms, attempt=1):
+        """The ``ddcpts.provider.call`` values of one attempt of ``call``."""
+        return dict(
             call.log_values,
             attempt=attempt,
             duration_ms=duration_ms,
@@ -152,7 +152,7 @@ class DdcptsProviderMixin(models.AbstractModel):
             error=str(error) if error is not None else (not response.ok and response.reason) or False,
             response_body=redaction.redact_body(response.content, secrets=call.secret_values)
             if response is not None else '',
-        ))
+        )
 
     def _ddcpts_response(self, call, response, error):
         """The response of ``call``; :raise ProviderError: when no answer came back."""
@@ -177,20 +177,23 @@ class DdcptsProviderMixin(models.AbstractModel):
 
     def _ddcpts_log_call(self, values):
         """Write the call log (and the health status) in a separate, committed transaction."""
-        values.update(
-            provider=self._ddcpts_provider_code(),
-            res_model=self._name,
-            res_id=self.id,
-            provider_name=self.display_name,
-            company_id=self._ddcpts_company().id,
-        )
-        error = values.get('error') or self.env._("HTTP %s", values['status_code'])
+        self._ddcpts_log_calls([values])
+
+    def _ddcpts_log_calls(self, values_list):
+        """Write the logs of calls that ended together in one separate, committed transaction; the
+        health status takes the outcome of the last one."""
+        company_id = self._ddcpts_company().id
+        for values in values_list:
+            values.update(provider=self._ddcpts_provider_code(), res_model=self._name, res_id=self.id,
+                          provider_name=self.display_name, company_id=company_id)
         with self.env.registry.cursor() as cr:
             # alive until the commit, which flushes it; its company is the call's (no lookup of the user)
-            context = {'allowed_company_ids': [values['company_id']]} if values['company_id'] else {}
+            context = {'allowed_company_ids': [company_id]} if company_id else {}
             env = api.Environment(cr, SUPERUSER_ID, context)
-            env['ddcpts.provider.call'].create(values)
-        self.env['ddcpts.health.status']._ddcpts_record_result(self, success=values['success'], error=error)
+            env['ddcpts.provider.call'].create(values_list)
+        last = values_list[-1]
+        error = last.get('error') or self.env._("HTTP %s", last['status_code'])
+        self.env['ddcpts.health.status']._ddcpts_record_result(self, success=last['success'], error=error)
 
     def _ddcpts_company(self):
         return self['company_id'] if 'company_id' in self._fields else self.env['res.company']

@@ -5,7 +5,7 @@ wait of one request overlaps the Odoo work around the others (building the next 
 the previous answers), while the wire still sees one request in flight, in the order given.
 
 The thread only does HTTP: every cursor, environment and call log stays in the caller's thread
-(``OrderedSender.result`` logs each attempt there, through the provider's ``_ddcpts_log_attempt``).
+(``OrderedSender.results`` logs the attempts there, through the provider's ``_ddcpts_log_calls``).
 See docs/architecture.md, "Queues and locks".
 """
 import queue
@@ -57,7 +57,7 @@ class OrderedSender:
         self._thread = None
 
     def send(self, key, call, send_by):
-        """Queue ``call``; its outcome comes back from ``result()`` under ``key``, after the earlier ones."""
+        """Queue ``call``; its outcome comes back from ``results()`` under ``key``, after the earlier ones."""
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name='ddcpts-ordered-sender', daemon=True)
             self._thread.start()
@@ -66,28 +66,37 @@ class OrderedSender:
 
     @property
     def pending(self):
-        """How many requests were given whose outcome ``result()`` has not returned yet."""
+        """How many requests were given whose outcome ``results()`` has not returned yet."""
         return self._pending
 
     def ready(self):
-        """Whether ``result()`` would return without waiting."""
+        """Whether ``results()`` would return without waiting."""
         return not self._done.empty()
 
-    def result(self):
-        """``(key, outcome)`` of the next request in order, waiting for it: outcome is the response,
-        ``SKIPPED`` (never sent), or the ``ProviderError`` that no answer makes. Each attempt is
-        logged here, in the caller's thread."""
-        key, call, sent = self._done.get()
-        self._pending -= 1
-        if sent is None:
-            return key, SKIPPED
-        response, error, duration_ms = sent
+    def results(self):
+        """``[(key, outcome)]`` of the next requests in order: those done already, else the next one
+        (waiting for it). An outcome is the response, ``SKIPPED`` (never sent), or the
+        ``ProviderError`` that no answer makes. The attempts are logged here, in the caller's thread,
+        together (``_ddcpts_log_calls``)."""
+        done = [self._done.get()]
+        while not self._done.empty():
+            done.append(self._done.get())
+        self._pending -= len(done)
         provider = self._provider
-        provider._ddcpts_log_attempt(call, response, error, duration_ms)
-        try:
-            return key, provider._ddcpts_response(call, response, error)
-        except ProviderError as exception:
-            return key, exception
+        sent = [(call, answer) for _key, call, answer in done if answer is not None]
+        if sent:
+            provider._ddcpts_log_calls([provider._ddcpts_attempt_values(call, *answer) for call, answer in sent])
+        outcomes = []
+        for key, call, answer in done:
+            if answer is None:
+                outcomes.append((key, SKIPPED))
+                continue
+            response, error, _duration_ms = answer
+            try:
+                outcomes.append((key, provider._ddcpts_response(call, response, error)))
+            except ProviderError as exception:
+                outcomes.append((key, exception))
+        return outcomes
 
     def close(self):
         """Send nothing more and wait for the request on the wire, if any, to finish."""

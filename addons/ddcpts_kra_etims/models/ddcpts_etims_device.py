@@ -209,22 +209,31 @@ class DdcptsEtimsDevice(models.Model):
         :raise EtimsRejected: any other result code, with KRA's code and message
         """
         self.ensure_one()
-        call = self._etims_prepare_call(endpoint, body, related=related, with_headers=with_headers)
         try:
             response = self._ddcpts_request(
-                call.method, call.url, endpoint=endpoint, idempotent=False, related=related, **call.kwargs)
+                'POST', self._etims_url(endpoint), endpoint=endpoint, json=body,
+                headers=self._etims_request_headers(with_headers), timeout=self.timeout, idempotent=False,
+                related=related,
+            )
         except ProviderError as error:
             raise EtimsUnavailable(str(error)) from error
         return self._etims_answer(endpoint, response)
 
-    def _etims_prepare_call(self, endpoint, body, related=None, with_headers=True):
-        """The ``PreparedCall`` of a POST to an OSCU endpoint (sent by ``_etims_call`` or a queue's sender)."""
+    def _etims_prepare_call(self, endpoint, body, related=None, device_headers=None):
+        """The ``PreparedCall`` of a POST to an OSCU endpoint, for a queue's sender thread.
+
+        :param device_headers: ``_etims_headers()`` when the caller has them already
+        """
         self.ensure_one()
+        return self._ddcpts_prepare_request(
+            'POST', self._etims_url(endpoint), endpoint=endpoint, json=body, timeout=self.timeout, related=related,
+            headers=self._etims_request_headers(device_headers=device_headers))
+
+    def _etims_request_headers(self, with_headers=True, device_headers=None):
         headers = {'Content-Type': 'application/json'}
         if with_headers:
-            headers.update(self._etims_headers())
-        return self._ddcpts_prepare_request('POST', self._etims_url(endpoint), endpoint=endpoint, json=body,
-                                            headers=headers, timeout=self.timeout, related=related)
+            headers.update(device_headers or self._etims_headers())
+        return headers
 
     def _etims_answer(self, endpoint, response):
         """KRA's envelope of ``response`` when it succeeded (see ``_etims_call``).

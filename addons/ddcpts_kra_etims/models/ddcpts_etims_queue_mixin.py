@@ -145,23 +145,28 @@ class DdcptsEtimsQueueMixin(models.AbstractModel):
         counter = device._etims_counter(self._etims_numbering)
         run = SendingRun()
         sender = device._ddcpts_ordered_sender(holds_number)
+        headers = None  # read once per run (the key is a secret, decrypted)
         try:
             while True:
                 if run.open and sender.pending <= const.SEND_AHEAD // 2:
-                    taken = self._etims_take(device, counter, run, const.SEND_AHEAD - sender.pending)
+                    # the answers stored so far are committed: a new snapshot sees what was queued meanwhile
+                    self.env.cr.commit()
+                    taken = self._etims_take(device, counter, run, const.SEND_AHEAD - sender.pending,
+                                             busy=bool(sender.pending))
                     self.env.cr.commit()  # the numbers are kept before any of them is sent
                     send_by = device._etims_send_by()
                     for document, payload in taken:
-                        sender.send(document.id, device._etims_prepare_call(self._etims_endpoint, payload,
-                                                                            related=document), send_by)
+                        headers = headers or device._etims_headers()
+                        sender.send(document.id, device._etims_prepare_call(
+                            self._etims_endpoint, payload, related=document, device_headers=headers), send_by)
                     if not taken and run.open and not sender.pending:
                         continue  # what it took could not be sent as it is: take the next ones
                 if not sender.pending:
                     break
                 if not sender.ready():
                     self.env.cr.commit()  # the answers stored so far, before waiting for the next one
-                document_id, outcome = sender.result()
-                self.browse(document_id)._etims_settle(outcome, run)
+                for document_id, outcome in sender.results():
+                    self.browse(document_id)._etims_settle(outcome, run)
             self.env.cr.commit()
             self._etims_give_back(counter, run)
         finally:
@@ -169,16 +174,22 @@ class DdcptsEtimsQueueMixin(models.AbstractModel):
         return run.again
 
     @api.model
-    def _etims_take(self, device, counter, run, room):
+    def _etims_take(self, device, counter, run, room, busy=False):
         """Number and build the next documents of the queue (see the class, step 2).
 
+        :param busy: documents of this run are in flight: when the counter is locked (another worker
+            checking the queue) or nothing is queued, the run tries again after the next answer, so a
+            document queued meanwhile, whose worker left because of them, is not left behind
         :return: ``[(document, body with its number)]`` in number order
         """
         try:
             counter = lock_rows(counter, nowait=True)
         except pg_errors.SerializationFailure:
             counter = counter.browse()  # another sender changed it since this transaction began
-        if not counter or self._etims_queue_waits(device):
+        if not counter:
+            run.open = busy
+            return []
+        if self._etims_queue_waits(device):
             run.open = False
             return []
         number_field = self._etims_number_field
@@ -199,7 +210,7 @@ class DdcptsEtimsQueueMixin(models.AbstractModel):
                                limit=min(room - len(due), const.QUEUE_BATCH_SIZE - run.taken),
                                order=self._etims_queue_order)
         if not due:
-            run.open = False
+            run.open = run.open and busy
         deadline = device._etims_in_flight_until()
         taken = []
         for document in due:
@@ -239,6 +250,7 @@ class DdcptsEtimsQueueMixin(models.AbstractModel):
         run.in_flight.discard(self.id)
         if outcome is SKIPPED:
             run.unsent.append(self)
+            run.open = False
             return
         try:
             result = self.etims_device_id._etims_answer(self._etims_endpoint, outcome)
