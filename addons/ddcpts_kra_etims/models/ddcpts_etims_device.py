@@ -528,7 +528,8 @@ class DdcptsEtimsDevice(models.Model):
         self.env.cr.postcommit.add(send_after_commit)
 
     def _etims_process_queue(self, limit=const.QUEUE_BATCH_SIZE):
-        """Send what waits in each device's queues, in order, each document in transactions of its own.
+        """Send what waits in each device's queues, in order, in runs committing as they go
+        (``ddcpts.etims.queue.mixin``); ``limit``: runs per queue.
 
         A worker that finds another one sending for the device leaves at once: that one sends what was
         queued meanwhile too (see ``ddcpts.etims.queue.mixin``), so a posting never waits behind it.
@@ -547,7 +548,7 @@ class DdcptsEtimsDevice(models.Model):
         return ['account.move']
 
     def _etims_in_new_transaction(self, device_id, model_name):
-        """Send the next document of ``model_name`` in a transaction of its own (committed), as the same user."""
+        """One run over the queue of ``model_name`` with a cursor of its own (committed), as the same user."""
         try:
             with self.env.registry.cursor() as cr:
                 env = api.Environment(cr, self.env.uid or SUPERUSER_ID, self.env.context, su=True)

@@ -142,6 +142,8 @@ class DdcptsEtimsQueueMixin(models.AbstractModel):
     @api.model
     def _etims_send_queue(self, device):
         """One run over ``device``'s queue (see the class); True when the queue may go on at once."""
+        if self._etims_queue_waits(device) or self._etims_head_waits(device):
+            return False  # checked again under the counter's lock; the usual case of a posting, made cheap
         counter = device._etims_counter(self._etims_numbering)
         run = SendingRun()
         sender = device._ddcpts_ordered_sender(holds_number)
@@ -172,6 +174,14 @@ class DdcptsEtimsQueueMixin(models.AbstractModel):
         finally:
             sender.close()
         return run.again
+
+    @api.model
+    def _etims_head_waits(self, device):
+        """Whether the first document holding a number is in flight (another run sends it) or waits
+        for its retry: nothing of the queue can go before it."""
+        head = self.search([('etims_device_id', '=', device.id), (self._etims_state_field, '=', 'sending')],
+                           order=self._etims_number_field, limit=1)
+        return bool(head) and not head._etims_is_due()
 
     @api.model
     def _etims_take(self, device, counter, run, room, busy=False):
