@@ -153,16 +153,17 @@ class DdcptsEtimsQueueMixin(models.AbstractModel):
                 if run.open and sender.pending <= const.SEND_AHEAD // 2:
                     # the answers stored so far are committed: a new snapshot sees what was queued meanwhile
                     self.env.cr.commit()
-                    taken = self._etims_take(device, counter, run, const.SEND_AHEAD - sender.pending,
-                                             busy=bool(sender.pending))
+                    # the first document goes alone, so the wire is busy while the next ones are built
+                    room = const.SEND_AHEAD - sender.pending if sender.pending else 1
+                    taken = self._etims_take(device, counter, run, room, busy=bool(sender.pending))
                     self.env.cr.commit()  # the numbers are kept before any of them is sent
                     send_by = device._etims_send_by()
                     for document, payload in taken:
                         headers = headers or device._etims_headers()
                         sender.send(document.id, device._etims_prepare_call(
                             self._etims_endpoint, payload, related=document, device_headers=headers), send_by)
-                    if not taken and run.open and not sender.pending:
-                        continue  # what it took could not be sent as it is: take the next ones
+                    if run.open and (len(taken) == room or not taken and not sender.pending):
+                        continue  # more may be queued; or what it took could not be sent as it is
                 if not sender.pending:
                     break
                 if not sender.ready():
