@@ -336,8 +336,11 @@ class DdcptsPayout(models.Model):
         self.sudo().write({'state': 'done', 'done_at': fields.Datetime.now(), 'last_error': False,
                     'provider_reference': provider_reference or self.provider_reference,
                     'provider_message': message or self.provider_message})
-        self.sudo().payment_id = self._ddcpts_create_payment()
-        self._ddcpts_apply_to_origin()
+        # booked as superuser: the payout passed its maker-checker, and whoever confirms a manual payout
+        # (a SACCO officer, say) needs no accounting rights
+        booked = self.sudo()
+        booked.payment_id = booked._ddcpts_create_payment()
+        booked._ddcpts_apply_to_origin()
         self.message_post(body=_("Paid %(amount)s to %(phone)s (reference %(ref)s).", amount=self._format_amount(),
                                  phone=self.recipient_phone, ref=self.provider_reference or '-'))
         self.env['ddcpts.webhook.endpoint']._ddcpts_emit('payout.done', self._ddcpts_webhook_data(), record=self)

@@ -395,9 +395,11 @@ class DdcptsSaccoLoan(models.Model):
         self.ensure_one()
         reasons = self._loan_eligibility()
         self.eligibility_notes = "\n".join(reasons) or _("Eligible.")
+        # close: the form reloads the reasons kept on its appraisal tab
         if reasons:
-            return notification("\n".join(reasons), _("%s is not eligible", self.name), 'warning', sticky=True)
-        return notification(_("The member is eligible for this loan."), _("%s is eligible", self.name))
+            return notification("\n".join(reasons), _("%s is not eligible", self.name), 'warning', sticky=True,
+                                close=True)
+        return notification(_("The member is eligible for this loan."), _("%s is eligible", self.name), close=True)
 
     # ------------------------------------------------------------------
     # Lifecycle

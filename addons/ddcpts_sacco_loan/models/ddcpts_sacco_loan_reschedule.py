@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.ddcpts_base.tools.actions import notification
+
 
 class DdcptsSaccoLoanReschedule(models.Model):
     """A request to reschedule an active loan (Fineract's loan reschedule request): a new term and/or
@@ -57,7 +59,10 @@ class DdcptsSaccoLoanReschedule(models.Model):
             count=self.installments, user=self.env.user.name, reason=self.reason, group=level.group_id.full_name))
         self.loan_id.activity_schedule('mail.mail_activity_data_todo', user_id=self.loan_id.user_id.id,
                                        summary=_("Approve the reschedule of %s", self.loan_id.name))
-        return True
+        # the request's dialog closes: say (until read) why the schedule did not change yet
+        return notification(_("%s must approve it before the new schedule applies.", level.group_id.full_name),
+                            _("Reschedule of %s requested", self.loan_id.name), 'info', sticky=True,
+                            close=True)
 
     def action_approve(self):
         """The checker: never the person who requested it, and in the approval level's group."""

@@ -215,7 +215,9 @@ class DdcptsSaccoProvisionRun(models.Model):
             lines = self.line_ids.filtered(lambda line, code=code: line.aging == code)
             aging.append({'name': label, 'count': len(lines), 'principal': sum(lines.mapped('principal_outstanding'))})
         return {'classes': classes, 'aging': aging,
-                'par': [(days, self[f'par{days}']) for days in PAR_DAYS]}
+                'par': [(days, self[f'par{days}']) for days in PAR_DAYS],
+                # SACCO managers and auditors print it without accounting rights
+                'entry': self.move_id.sudo().name or ''}
 
     def action_export_xlsx(self):
         """Button: the risk classification and provisioning return as a spreadsheet."""

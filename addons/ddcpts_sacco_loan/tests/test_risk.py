@@ -2,17 +2,36 @@ import io
 
 import openpyxl
 from freezegun import freeze_time
+from lxml import html as lxml_html
 from psycopg2 import IntegrityError
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
+from odoo.tools.pdf import PdfFileReader
 
 from .common import LoanCase
 
+REPORT = 'ddcpts_sacco_loan.action_report_provision'
+
 # (principal, days in arrears) of the portfolio classified by the tests
 PORTFOLIO = [(100000, 0), (50000, 1), (30000, 30), (40000, 90), (20000, 181), (10000, 361)]
+# its return, per class: name, days, loans, outstanding principal, provision %, required provision
+CLASSES = [
+    ("Performing", "0-0", "1", "100,000.00", "1.00", "1,000.00"),
+    ("Watch", "1-30", "2", "80,000.00", "5.00", "4,000.00"),
+    ("Substandard", "31-180", "1", "40,000.00", "25.00", "10,000.00"),
+    ("Doubtful", "181-360", "1", "20,000.00", "50.00", "10,000.00"),
+    ("Loss", "361+", "1", "10,000.00", "100.00", "10,000.00"),
+]
+AGING = [("Current", 1, 100000), ("1-30 days", 2, 80000), ("31-60 days", 0, 0), ("61-90 days", 1, 40000),
+         ("91-180 days", 0, 0), ("181-360 days", 1, 20000), ("Over 360 days", 1, 10000)]
+
+
+def cells(row):
+    """The texts of a table row of the printed report, amounts without their currency symbol."""
+    return tuple(" ".join(cell.text_content().replace("KSh", "").split()) for cell in row.xpath('./td'))
 
 
 @tagged('post_install', '-at_install')
@@ -132,6 +151,79 @@ class TestRisk(LoanCase):
             ("Loss", "361+", 1, 10000, 100, 10000), ("Total", None, 6, 250000, None, 35000)])
         self.assertIn(("PAR 30", 28, None, None, None, None), rows)
         self.assertEqual(len(list(book['Loans'].iter_rows())), 7)
+
+    def posted_run_of_a_manager(self):
+        """The month's run of PORTFOLIO posted by a SACCO manager, who has no accounting rights."""
+        for principal, days in PORTFOLIO:
+            self.make_loan(principal, days)
+        run = self.make_run('2026-03-31')
+        run.with_user(self.manager).action_post()
+        return run.with_user(self.manager)
+
+    def test_report_rows_per_class_ageing_and_booking(self):
+        run = self.posted_run_of_a_manager()
+        html, _format = self.env['ir.actions.report'].with_user(self.manager)._render_qweb_html(REPORT, run.ids)
+        page = lxml_html.fromstring(html.decode())
+        [report] = page.xpath('//div[hasclass("o_sacco_provision_report")]')
+        classes = report.xpath('.//table[hasclass("o_sacco_provision_classes")]/tbody/tr')
+        self.assertEqual([cells(row) for row in classes], [*CLASSES, ("Total", "", "6", "250,000.00", "", "35,000.00")])
+        codes = ('performing', 'watch', 'substandard', 'doubtful', 'loss')
+        self.assertEqual([row.get('class') for row in classes[:5]], [f"o_sacco_class_{code}" for code in codes])
+        booking = report.xpath('.//table[hasclass("o_sacco_provision_booking")]/tr')
+        self.assertEqual([cells(row) for row in booking], [("Allowance before", "0.00"),
+                                                           ("Adjustment booked", "35,000.00"),
+                                                           ("Journal entry", run.sudo().move_id.name)])
+        self.assertEqual([cells(row) for row in report.xpath('.//table[hasclass("o_sacco_par")]/tr')],
+                         [("PAR 1", "40.00 %"), ("PAR 30", "28.00 %"), ("PAR 90", "12.00 %")])
+        self.assertEqual([cells(row) for row in report.xpath('.//table[hasclass("o_sacco_aging")]/tbody/tr')],
+                         [(name, str(count), f"{amount:,.2f}") for name, count, amount in AGING])
+
+    def test_report_pdf_bytes(self):
+        """The PDF itself, where wkhtmltopdf is installed; without it, a clear error rather than a broken file
+        (the printed figures are checked on the HTML by test_report_rows_per_class_ageing_and_booking)."""
+        run = self.posted_run_of_a_manager()
+        Report = self.env['ir.actions.report'].with_user(self.manager).with_context(force_report_rendering=True)
+        if Report.get_wkhtmltopdf_state() == 'install':
+            with self.assertRaisesRegex(UserError, "Unable to find Wkhtmltopdf"):
+                Report._render_qweb_pdf(REPORT, run.ids)
+            return
+        pdf, report_format = Report._render_qweb_pdf(REPORT, run.ids)
+        self.assertEqual(report_format, 'pdf')
+        self.assertTrue(pdf.startswith(b'%PDF-'))
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        text = " ".join(reader.getPage(number).extractText() for number in range(reader.getNumPages()))
+        text = " ".join(text.split())
+        self.assertIn("Risk Classification of Loans and Provisioning", text)
+        for name, days, count, principal, percent, provision in CLASSES:
+            self.assertIn(f"{name} {days} {count} {principal} KSh {percent} {provision} KSh", text)
+        for figures in ("Total 6 250,000.00 KSh 35,000.00 KSh", "Adjustment booked 35,000.00 KSh",
+                        f"Journal entry {run.sudo().move_id.name}", "PAR 1 40.00 % PAR 30 28.00 % PAR 90 12.00 %",
+                        "61-90 days 1 40,000.00 KSh", "Over 360 days 1 10,000.00 KSh"):
+            self.assertIn(figures, text)
+
+    def test_xlsx_cells(self):
+        run = self.posted_run_of_a_manager()
+        action = run.action_export_xlsx()
+        attachment = self.env['ir.attachment'].browse(int(action['url'].split('/')[3].split('?')[0]))
+        book = openpyxl.load_workbook(io.BytesIO(attachment.raw))
+        self.assertEqual(book.sheetnames, ["Classification", "Ageing", "Loans"])
+        sheet = book['Classification']
+        self.assertEqual((sheet['A1'].value, sheet['A2'].value, sheet['B2'].value),
+                         ("Test SACCO", "Risk classification of loans and provisioning", "2026-03-31"))
+        def number(text):
+            return float(text.replace(',', ''))
+        self.assertEqual([[cell.value for cell in row] for row in sheet['A5:F10']], [
+            [name, days, int(count), number(principal), number(percent), number(provision)]
+            for name, days, count, principal, percent, provision in CLASSES
+        ] + [["Total", None, 6, 250000, None, 35000]])
+        self.assertEqual([[cell.value for cell in row] for row in sheet['A12:B16']], [
+            ["Allowance before", 0], ["Adjustment booked", 35000], ["PAR 1", 40], ["PAR 30", 28], ["PAR 90", 12]])
+        self.assertEqual(list(book['Ageing'].iter_rows(min_row=2, values_only=True)), AGING)
+        loans = list(book['Loans'].iter_rows(min_row=2, values_only=True))
+        self.assertEqual(sorted((row[3], row[4], row[5], row[6]) for row in loans), [
+            (0, "Performing", 100000, 1000), (1, "Watch", 50000, 2500), (30, "Watch", 30000, 1500),
+            (90, "Substandard", 40000, 10000), (181, "Doubtful", 20000, 10000), (361, "Loss", 10000, 10000)])
+        self.assertEqual({row[1] for row in loans}, {self.borrower.display_name})
 
     def test_month_end_cron_provides_once(self):
         for principal, days in PORTFOLIO:
