@@ -83,5 +83,7 @@ SEND_AHEAD = 20
 # seconds after its numbering within which a document's request is started, else it is not sent in
 # this run (its number is given back): bounds how long documents stay in flight
 SEND_WINDOW = 60
+# seconds a run with few documents ahead waits for an answer before it looks for newly queued ones
+SEND_POLL = 0.05
 # purchase confirmations retried per transaction by the queue cron
 PURCHASE_CHUNK = 10

@@ -73,12 +73,15 @@ class OrderedSender:
         """Whether ``results()`` would return without waiting."""
         return not self._done.empty()
 
-    def results(self):
+    def results(self, timeout=None):
         """``[(key, outcome)]`` of the next requests in order: those done already, else the next one
-        (waiting for it). An outcome is the response, ``SKIPPED`` (never sent), or the
-        ``ProviderError`` that no answer makes. The attempts are logged here, in the caller's thread,
-        together (``_ddcpts_log_calls``)."""
-        done = [self._done.get()]
+        (waiting for it, at most ``timeout`` seconds: then none). An outcome is the response,
+        ``SKIPPED`` (never sent), or the ``ProviderError`` that no answer makes. The attempts are
+        logged here, in the caller's thread, together (``_ddcpts_log_calls``)."""
+        try:
+            done = [self._done.get(timeout=timeout)]
+        except queue.Empty:
+            return []
         while not self._done.empty():
             done.append(self._done.get())
         self._pending -= len(done)

@@ -168,7 +168,10 @@ class DdcptsEtimsQueueMixin(models.AbstractModel):
                     break
                 if not sender.ready():
                     self.env.cr.commit()  # the answers stored so far, before waiting for the next one
-                for document_id, outcome in sender.results():
+                # with few documents ahead, look for newly queued ones now and then while waiting, so
+                # the next one is built while this one is on the wire
+                poll = const.SEND_POLL if run.open and sender.pending <= const.SEND_AHEAD // 2 else None
+                for document_id, outcome in sender.results(timeout=poll):
                     self.browse(document_id)._etims_settle(outcome, run)
             self.env.cr.commit()
             self._etims_give_back(counter, run)
