@@ -48,7 +48,8 @@ class DdcptsEtimsQueueMixin(models.AbstractModel):
        call log and every write stay in this thread), which sends them one after the other and stops
        at the first answer that leaves KRA without the number (no answer, or a refusal);
     4. stores each answer in order: signed (or 994: KRA had it), refused, or no answer (retried
-       later with the same number, holding the queue back); takes more (step 2) while answers come;
+       later with the same number, holding the queue back); takes more (step 2) as answers come,
+       and every ``SEND_POLL`` while it waits with few documents ahead (the first one goes alone);
     5. at the end gives back the numbers the thread never sent and the refused one, when they are
        the last ones given, so the numbering stays gap-free; numbers it cannot give back stay with
        their documents, which go first next time.
