@@ -6,7 +6,10 @@
    branch's queue, unless another worker is sending it already (that one sends this invoice too):
    figures are invoices signed per minute next to the target (90 % of one round trip per invoice,
    300/min at 200 ms), the time Odoo adds to each round trip, and the posting time seen by the clients.
-2. Drain: eTIMS is down (HTTP 503) while ``DDCPTS_BENCH_ETIMS_QUEUE`` (default 1 000) invoices are
+2. Sender alone: the same number of invoices, queued during an outage, sent by the cron's code at
+   ``DDCPTS_BENCH_ETIMS_LATENCY_MS``: invoices signed per minute when posting is not what limits
+   them (the eTIMS sending path itself), next to the same target.
+3. Drain: eTIMS is down (HTTP 503) while ``DDCPTS_BENCH_ETIMS_QUEUE`` (default 1 000) invoices are
    posted; when it is back, the queue is sent by the cron's code (in order, one number after the other)
    with ``DDCPTS_BENCH_ETIMS_DRAIN_LATENCY_MS`` (default 0) of eTIMS latency: time to drain, invoices/s.
 """
@@ -96,8 +99,7 @@ def signed_per_minute(env, ids):
     return {
         'invoices': INVOICES, 'clients': CLIENTS, 'etims_latency_ms': LATENCY_MS, 'elapsed_s': elapsed,
         'signed': count, 'signed_per_minute': count / elapsed * 60,
-        'target_per_minute': f'>= {TARGET_SHARE * BOUND_PER_MINUTE:.0f} ({TARGET_SHARE:.0%} of {BOUND_PER_MINUTE:.0f})'
-        if BOUND_PER_MINUTE else '-',
+        'target_per_minute': target(),
         # time per invoice beyond KRA's latency: what Odoo adds to each round trip
         'overhead_ms_per_invoice': elapsed * 1000 / max(count, 1) - LATENCY_MS,
         'post_median_ms': statistics.median(durations), 'post_max_ms': max(durations),
@@ -105,11 +107,16 @@ def signed_per_minute(env, ids):
     }
 
 
-def drain(env, ids):
+def target():
+    return f'>= {TARGET_SHARE * BOUND_PER_MINUTE:.0f} ({TARGET_SHARE:.0%} of {BOUND_PER_MINUTE:.0f})' \
+        if BOUND_PER_MINUTE else '-'
+
+
+def drain(env, ids, queue=QUEUE, latency_ms=DRAIN_LATENCY_MS):
     bench.sandbox('DELETE', '/_sandbox/rules')
     bench.sandbox('POST', '/_sandbox/rules',
                   json={'path': '/etims-api/saveTrnsSalesOsdc', 'status': 503, 'times': -1})
-    invoices = create_invoices(env, ids, QUEUE)
+    invoices = create_invoices(env, ids, queue)
     invoice_ids = invoices.ids
     invoices.action_post()  # queued; after the commit the first one takes its number and waits for its retry
     env.cr.commit()
@@ -117,10 +124,9 @@ def drain(env, ids):
     invoices.filtered(lambda move: move.etims_state == 'sending').write({'etims_next_attempt_at': False})
     env.cr.commit()
     bench.sandbox('DELETE', '/_sandbox/rules')  # eTIMS is back
-    if DRAIN_LATENCY_MS:
+    if latency_ms:
         bench.sandbox('POST', '/_sandbox/rules',
-                      json={'path': '/etims-api/saveTrnsSalesOsdc', 'delay_ms': DRAIN_LATENCY_MS,
-                                       'times': -1})
+                      json={'path': '/etims-api/saveTrnsSalesOsdc', 'delay_ms': latency_ms, 'times': -1})
     from odoo import sql_db
 
     queries_before = sql_db.sql_counter
@@ -132,14 +138,16 @@ def drain(env, ids):
         env.cr.commit()
         waiting = env['account.move'].search_count([('id', 'in', invoice_ids),
                                                     ('etims_state', 'in', ('to_send', 'sending'))])
-        if not waiting or passes > QUEUE:
+        if not waiting or passes > queue:
             break
     elapsed = time.perf_counter() - started
     queries = sql_db.sql_counter - queries_before
     signed, numbers = states(env, invoice_ids)
     return {
-        'queued': QUEUE, 'etims_latency_ms': DRAIN_LATENCY_MS, 'drain_s': elapsed, 'queue_passes': passes,
+        'queued': queue, 'etims_latency_ms': latency_ms, 'drain_s': elapsed, 'queue_passes': passes,
         'signed': signed.count('signed'), 'invoices_per_s': signed.count('signed') / elapsed,
+        **({'signed_per_minute': signed.count('signed') / elapsed * 60, 'target_per_minute': target()}
+           if latency_ms == LATENCY_MS else {}),
         'ms_per_invoice': elapsed * 1000 / max(signed.count('signed'), 1),
         # SQL queries of the send path per invoice: the figure that does not depend on the machine's load
         'queries_per_invoice': queries / max(signed.count('signed'), 1),
@@ -162,6 +170,8 @@ def main():
         ids = setup_branch(env)
         bench.print_table(f'Invoices signed per minute ({LATENCY_MS} ms eTIMS latency, {bench.load_average()})',
                           [signed_per_minute(env, ids)])
+        bench.print_table(f'Sender alone: {INVOICES} queued invoices sent at {LATENCY_MS} ms ({bench.load_average()})',
+                          [drain(env, ids, INVOICES, LATENCY_MS)])
         bench.print_table(f'Draining {QUEUE} invoices queued during an outage ({bench.load_average()})',
                           [drain(env, ids)])
 

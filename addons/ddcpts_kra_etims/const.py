@@ -77,5 +77,13 @@ QUEUE_BATCH_SIZE = 500
 # seconds, on top of the device's timeout, a document sent to eTIMS stays "in flight": other workers
 # leave it alone meanwhile, and send it again after it only when its sender died mid-call
 IN_FLIGHT_MARGIN = 60
+# documents a queue's run numbers and builds ahead of KRA's answers (one request is on the wire at a
+# time; the others wait, numbered and committed, for their turn)
+SEND_AHEAD = 20
+# seconds after its numbering within which a document's request is started, else it is not sent in
+# this run (its number is given back): bounds how long documents stay in flight
+SEND_WINDOW = 60
+# seconds a run with few documents ahead waits for an answer before it looks for newly queued ones
+SEND_POLL = 0.05
 # purchase confirmations retried per transaction by the queue cron
 PURCHASE_CHUNK = 10

@@ -18,6 +18,7 @@ from odoo.addons.ddcpts_base.models.ddcpts_secret_mixin import SecretField
 from odoo.addons.ddcpts_base.tools import crypto, redaction
 from odoo.addons.ddcpts_base.tools.actions import notification
 from odoo.addons.ddcpts_base.tools.locking import lock_rows
+from odoo.addons.ddcpts_base.tools.ordered_sender import OrderedSender, PreparedCall
 
 _logger = logging.getLogger(__name__)
 
@@ -108,67 +109,91 @@ class DdcptsProviderMixin(models.AbstractModel):
         :raise ProviderError: when no answer came back after the allowed attempts
         """
         self.ensure_one()
-        method = method.upper()
+        call = self._ddcpts_prepare_request(method, url, endpoint=endpoint, json=json, data=data, params=params,
+                                            headers=headers, auth=auth, timeout=timeout, related=related,
+                                            secret_values=secret_values)
         if idempotent is None:
-            idempotent = method in IDEMPOTENT_METHODS
+            idempotent = call.method in IDEMPOTENT_METHODS
         delays = REQUEST_RETRY_DELAYS if idempotent else ()
+        for attempt in range(1, len(delays) + 2):
+            response, error, duration_ms = call.send()
+            retry = attempt <= len(delays) and (error is not None or response.status_code in RETRYABLE_STATUSES)
+            self._ddcpts_log_call(self._ddcpts_attempt_values(call, response, error, duration_ms, attempt=attempt))
+            if not retry:
+                break
+            time.sleep(delays[attempt - 1])
+        return self._ddcpts_response(call, response, error)
+
+    def _ddcpts_prepare_request(self, method, url, *, endpoint, json=None, data=None, params=None, headers=None,
+                                auth=None, timeout=DEFAULT_TIMEOUT, related=None, secret_values=()):
+        """The request ``_ddcpts_request`` sends, with its log values (masked) computed here, so that
+        ``PreparedCall.send`` touches no cursor and may run in another thread (``_ddcpts_ordered_sender``)."""
+        self.ensure_one()
         log_values = {
             'endpoint': endpoint,
-            'method': method,
+            'method': method.upper(),
             'url': redaction.redact_url(url, params, secrets=secret_values),
             'request_headers': redaction.redact_body(redaction.redact_headers(headers)),
             'request_body': redaction.redact_body(json if json is not None else data, secrets=secret_values),
             'related_model': related._name if related else False,
             'related_id': related.id if related else False,
         }
-        for attempt in range(1, len(delays) + 2):
-            started = time.monotonic()
-            response = error = None
-            try:
-                response = requests.request(
-                    method, url, json=json, data=data, params=params, headers=headers, auth=auth, timeout=timeout,
-                )
-            except requests.exceptions.RequestException as exception:
-                error = exception
-            retry = attempt <= len(delays) and (error is not None or response.status_code in RETRYABLE_STATUSES)
-            self._ddcpts_log_call(dict(
-                log_values,
-                attempt=attempt,
-                duration_ms=int((time.monotonic() - started) * 1000),
-                status_code=response.status_code if response is not None else 0,
-                success=response is not None and response.ok,
-                error=str(error) if error is not None else (not response.ok and response.reason) or False,
-                response_body=redaction.redact_body(response.content, secrets=secret_values)
-                if response is not None else '',
-            ))
-            if not retry:
-                break
-            time.sleep(delays[attempt - 1])
+        kwargs = {'json': json, 'data': data, 'params': params, 'headers': headers, 'auth': auth, 'timeout': timeout}
+        return PreparedCall(method.upper(), url, kwargs, log_values, tuple(secret_values))
+
+    def _ddcpts_attempt_values(self, call, response, error, duration_ms, attempt=1):
+        """The ``ddcpts.provider.call`` values of one attempt of ``call``."""
+        return dict(
+            call.log_values,
+            attempt=attempt,
+            duration_ms=duration_ms,
+            status_code=response.status_code if response is not None else 0,
+            success=response is not None and response.ok,
+            error=str(error) if error is not None else (not response.ok and response.reason) or False,
+            response_body=redaction.redact_body(response.content, secrets=call.secret_values)
+            if response is not None else '',
+        )
+
+    def _ddcpts_response(self, call, response, error):
+        """The response of ``call``; :raise ProviderError: when no answer came back."""
         if error is not None:
             if isinstance(error, requests.exceptions.Timeout):
                 message = _("%(provider)s did not answer within %(seconds)s seconds.",
-                            provider=self.display_name, seconds=timeout)
+                            provider=self.display_name, seconds=call.kwargs['timeout'])
             else:
                 message = _("%(provider)s could not be reached: %(error)s", provider=self.display_name, error=error)
             raise ProviderError(message)
         return response
 
+    def _ddcpts_ordered_sender(self, proceed):
+        """A background sender of non-idempotent requests, one after the other, in the order given,
+        while this thread does the ORM work (see ``tools/ordered_sender.py``).
+
+        :param proceed: ``proceed(response)`` → whether the next request may go after this answer
+            (pure: it runs in the sender thread); a request without answer always stops the sending
+        """
+        self.ensure_one()
+        return OrderedSender(self, proceed)
+
     def _ddcpts_log_call(self, values):
         """Write the call log (and the health status) in a separate, committed transaction."""
-        values.update(
-            provider=self._ddcpts_provider_code(),
-            res_model=self._name,
-            res_id=self.id,
-            provider_name=self.display_name,
-            company_id=self._ddcpts_company().id,
-        )
-        error = values.get('error') or self.env._("HTTP %s", values['status_code'])
+        self._ddcpts_log_calls([values])
+
+    def _ddcpts_log_calls(self, values_list):
+        """Write the logs of calls that ended together in one separate, committed transaction; the
+        health status takes the outcome of the last one."""
+        company_id = self._ddcpts_company().id
+        for values in values_list:
+            values.update(provider=self._ddcpts_provider_code(), res_model=self._name, res_id=self.id,
+                          provider_name=self.display_name, company_id=company_id)
         with self.env.registry.cursor() as cr:
             # alive until the commit, which flushes it; its company is the call's (no lookup of the user)
-            context = {'allowed_company_ids': [values['company_id']]} if values['company_id'] else {}
+            context = {'allowed_company_ids': [company_id]} if company_id else {}
             env = api.Environment(cr, SUPERUSER_ID, context)
-            env['ddcpts.provider.call'].create(values)
-        self.env['ddcpts.health.status']._ddcpts_record_result(self, success=values['success'], error=error)
+            env['ddcpts.provider.call'].create(values_list)
+        last = values_list[-1]
+        error = last.get('error') or self.env._("HTTP %s", last['status_code'])
+        self.env['ddcpts.health.status']._ddcpts_record_result(self, success=last['success'], error=error)
 
     def _ddcpts_company(self):
         return self['company_id'] if 'company_id' in self._fields else self.env['res.company']

@@ -32,6 +32,7 @@ class AccountMove(models.Model):
     _etims_number_field = 'etims_invoice_number'
     _etims_number_key = 'invcNo'
     _etims_state_field = 'etims_state'
+    _etims_endpoint = 'saveTrnsSalesOsdc'
 
     etims_state = fields.Selection([
         ('pending', "Not sent"),
@@ -261,8 +262,8 @@ class AccountMove(models.Model):
             customer._etims_ensure_registered(device)
         return Payload._etims_sale_vals(self, document_lines)
 
-    def _etims_queue_transmit(self, payload):
-        return self.etims_device_id._etims_call('saveTrnsSalesOsdc', payload, related=self)['data']
+    def _etims_queue_after(self):
+        return self.reversed_entry_id if self.move_type == 'out_refund' else self.browse()
 
     def _etims_queue_done(self, result):
         try:

@@ -1,4 +1,6 @@
 import logging
+import time
+from datetime import timedelta
 from urllib.parse import urljoin
 
 from psycopg2 import errors as pg_errors
@@ -20,6 +22,24 @@ from odoo.addons.ddcpts_kra_etims.tools.kra_format import kra_datetime
 from odoo.addons.ddcpts_kra_etims.tools.schemas import PURCHASE_SALES
 
 _logger = logging.getLogger(__name__)
+
+
+def result_code(response):
+    """``(code, envelope)`` of an OSCU answer, the code padded to three digits; ``(None, None)``
+    without one. Touches no cursor: the queue's sender thread reads answers with it."""
+    try:
+        envelope = response.json() if response.ok else None
+    except ValueError:
+        envelope = None
+    if not isinstance(envelope, dict) or 'resultCd' not in envelope:
+        return None, None
+    return str(envelope['resultCd']).strip().zfill(3), envelope
+
+
+def holds_number(response):
+    """Whether KRA holds the numbered document after this answer (stored now, or 994: before), so
+    the next number may follow it."""
+    return result_code(response)[0] in (const.SUCCESS, const.NO_NEW_DATA, const.DUPLICATE)
 
 
 class DdcptsEtimsDevice(models.Model):
@@ -189,24 +209,43 @@ class DdcptsEtimsDevice(models.Model):
         :raise EtimsRejected: any other result code, with KRA's code and message
         """
         self.ensure_one()
-        headers = {'Content-Type': 'application/json'}
-        if with_headers:
-            headers.update(self._etims_headers())
         try:
             response = self._ddcpts_request(
-                'POST', self._etims_url(endpoint), endpoint=endpoint, json=body, headers=headers,
-                timeout=self.timeout, idempotent=False, related=related,
+                'POST', self._etims_url(endpoint), endpoint=endpoint, json=body,
+                headers=self._etims_request_headers(with_headers), timeout=self.timeout, idempotent=False,
+                related=related,
             )
         except ProviderError as error:
             raise EtimsUnavailable(str(error)) from error
-        try:
-            envelope = response.json() if response.ok else None
-        except ValueError:
-            envelope = None
-        if not isinstance(envelope, dict) or 'resultCd' not in envelope:
+        return self._etims_answer(endpoint, response)
+
+    def _etims_prepare_call(self, endpoint, body, related=None, device_headers=None):
+        """The ``PreparedCall`` of a POST to an OSCU endpoint, for a queue's sender thread.
+
+        :param device_headers: ``_etims_headers()`` when the caller has them already
+        """
+        self.ensure_one()
+        return self._ddcpts_prepare_request(
+            'POST', self._etims_url(endpoint), endpoint=endpoint, json=body, timeout=self.timeout, related=related,
+            headers=self._etims_request_headers(device_headers=device_headers))
+
+    def _etims_request_headers(self, with_headers=True, device_headers=None):
+        headers = {'Content-Type': 'application/json'}
+        if with_headers:
+            headers.update(device_headers or self._etims_headers())
+        return headers
+
+    def _etims_answer(self, endpoint, response):
+        """KRA's envelope of ``response`` when it succeeded (see ``_etims_call``).
+
+        :param response: a ``requests.Response``, or the ``ProviderError`` of a call without answer
+        """
+        if isinstance(response, ProviderError):
+            raise EtimsUnavailable(str(response)) from response
+        code, envelope = result_code(response)
+        if code is None:
             raise EtimsUnavailable(_("eTIMS answered %(endpoint)s with HTTP %(status)s and no result code.",
                                      endpoint=endpoint, status=response.status_code))
-        code = str(envelope['resultCd']).strip().zfill(3)
         message = envelope.get('resultMsg') or ''
         if code in const.TRANSIENT_RESULT_CODES:
             raise EtimsUnavailable(_("eTIMS could not process %(endpoint)s (%(code)s %(message)s).",
@@ -489,7 +528,8 @@ class DdcptsEtimsDevice(models.Model):
         self.env.cr.postcommit.add(send_after_commit)
 
     def _etims_process_queue(self, limit=const.QUEUE_BATCH_SIZE):
-        """Send what waits in each device's queues, in order, each document in transactions of its own.
+        """Send what waits in each device's queues, in order, in runs committing as they go
+        (``ddcpts.etims.queue.mixin``); ``limit``: runs per queue.
 
         A worker that finds another one sending for the device leaves at once: that one sends what was
         queued meanwhile too (see ``ddcpts.etims.queue.mixin``), so a posting never waits behind it.
@@ -508,14 +548,25 @@ class DdcptsEtimsDevice(models.Model):
         return ['account.move']
 
     def _etims_in_new_transaction(self, device_id, model_name):
-        """Send the next document of ``model_name`` in a transaction of its own (committed), as the same user."""
+        """One run over the queue of ``model_name`` with a cursor of its own (committed), as the same user."""
         try:
             with self.env.registry.cursor() as cr:
                 env = api.Environment(cr, self.env.uid or SUPERUSER_ID, self.env.context, su=True)
-                return env[model_name]._etims_send_next(env[self._name].browse(device_id))
+                return env[model_name]._etims_send_queue(env[self._name].browse(device_id))
         except Exception:
             _logger.exception("eTIMS device %s: %s not sent", device_id, model_name)
             return False
+
+    def _etims_in_flight_until(self):
+        """Until when a document numbered now stays in flight: other workers leave it alone until then,
+        and send it again after it only when its sender died (see ``ddcpts.etims.queue.mixin``)."""
+        self.ensure_one()
+        return fields.Datetime.now() + timedelta(seconds=const.SEND_WINDOW + self.timeout + const.IN_FLIGHT_MARGIN)
+
+    @api.model
+    def _etims_send_by(self):
+        """The ``time.monotonic()`` after which a document numbered now is not sent by this run."""
+        return time.monotonic() + const.SEND_WINDOW
 
     def _etims_counter(self, kind):
         """The counter of a numbering of this device (sudo), created on first use; empty when another

@@ -3,6 +3,7 @@ from . import test_sales
 from . import test_device
 from . import test_purchases
 from . import test_concurrency
+from . import test_queue_runs
 from . import test_tour
 from . import test_user_without_email
 from . import test_report

@@ -8,6 +8,7 @@ from odoo.addons.ddcpts_base.tests.common import SandboxMixin, committed_env, sa
 from odoo.addons.ddcpts_base.tools.locking import lock_rows
 
 WORKERS = 4
+QUEUED = 8  # invoices two workers find queued at once
 DEVICE_PIN = 'P059999999Z'
 
 
@@ -48,10 +49,10 @@ class TestEtimsConcurrentPosting(SandboxMixin, TransactionCase):
                 'currency_id': kes.id, 'invoice_date': fields.Date.today(),
                 'invoice_line_ids': [Command.create({'product_id': product.id, 'quantity': index + 1,
                                                      'price_unit': 100, 'tax_ids': [Command.set(tax.ids)]})],
-            } for index in range(WORKERS + 1)])  # the last one is posted while the branch's sender is busy
+            } for index in range(WORKERS + 1 + QUEUED)])  # the 5th is posted while the branch's sender is busy
             cls.ids = {'tax': tax.id, 'item_class': item_class.id, 'product': product.id, 'partner': partner.id,
                        'device': device.id, 'journal': journal.id, 'invoices': invoices[:WORKERS].ids,
-                       'late_invoice': invoices[WORKERS].id}
+                       'late_invoice': invoices[WORKERS].id, 'queued': invoices[WORKERS + 1:].ids}
         cls.addClassCleanup(cls._delete_committed_data)
 
     @classmethod
@@ -59,10 +60,10 @@ class TestEtimsConcurrentPosting(SandboxMixin, TransactionCase):
         ids = cls.ids
         with committed_env(cls.registry) as env:
             env['account.journal'].browse(ids['journal']).etims_device_id = False
-            env['mail.message'].search([('model', '=', 'account.move'),
-                                        ('res_id', 'in', ids['invoices'] + [ids['late_invoice']])]).unlink()
+            move_ids = (*ids['invoices'], ids['late_invoice'], *ids['queued'])
+            env['mail.message'].search([('model', '=', 'account.move'), ('res_id', 'in', move_ids)]).unlink()
             # signed invoices cannot be deleted through the ORM, by design
-            env.cr.execute("DELETE FROM account_move WHERE id IN %s", [(*ids['invoices'], ids['late_invoice'])])
+            env.cr.execute("DELETE FROM account_move WHERE id IN %s", [move_ids])
             device = env['ddcpts.etims.device'].browse(ids['device'])
             env['ddcpts.provider.call'].search([('res_model', '=', device._name), ('res_id', '=', device.id)]).unlink()
             env['ddcpts.health.status'].search([('res_model', '=', device._name), ('res_id', '=', device.id)]).unlink()
@@ -153,3 +154,49 @@ class TestEtimsConcurrentPosting(SandboxMixin, TransactionCase):
             invoice = env['account.move'].browse(self.ids['late_invoice'])
             self.assertEqual((invoice.etims_state, invoice.etims_invoice_number), ('signed', number))
         self.assertEqual(sent_numbers().count(number), 1)
+
+    def test_zzz_two_workers_drain_one_queue(self):
+        """Two workers (a cron and a posting, say) send the same branch's queue at the same moment: every
+        invoice goes once, under consecutive numbers, in order, whoever sends it. (Named to run last.)"""
+        with committed_env(self.registry) as env:
+            device = env['ddcpts.etims.device'].browse(self.ids['device'])
+            if device.state != 'ready':
+                self.sandbox_reset()
+                device.action_initialize()
+            first = device.last_invoice_number + 1
+            company = device.company_id
+            auto_send, company.etims_auto_send = company.etims_auto_send, False
+            queued = env['account.move'].browse(self.ids['queued'])
+            queued.action_post()
+            queued._etims_write({'etims_state': 'to_send'})  # queued, nobody sending yet
+            company.etims_auto_send = auto_send
+        self.sandbox('DELETE', 'rules')
+        self.sandbox_rule(path='/etims-api/saveTrnsSalesOsdc', delay_ms=100, times=-1)
+        barrier = threading.Barrier(2)
+        errors = []
+
+        def drain():
+            try:
+                barrier.wait()
+                with committed_env(self.registry) as env:
+                    env['ddcpts.etims.device'].browse(self.ids['device'])._etims_process_queue()
+            except Exception as error:  # reported below, with the thread's error
+                errors.append(repr(error))
+
+        workers = [threading.Thread(target=drain) for _index in range(2)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(120)
+        self.assertEqual(errors, [])
+        numbers = list(range(first, first + QUEUED))
+        with committed_env(self.registry) as env:
+            queued = env['account.move'].browse(self.ids['queued'])
+            self.assertEqual(queued.mapped('etims_state'), ['signed'] * QUEUED, queued.mapped('etims_error'))
+            self.assertEqual(queued.mapped('etims_invoice_number'), numbers, "numbered in the queue's order")
+            self.assertEqual(env['ddcpts.etims.device'].browse(self.ids['device']).last_invoice_number, numbers[-1])
+        sent = [request['json']['invcNo'] for request in self.sandbox_requests('/etims-api/saveTrnsSalesOsdc')
+                if request['json']['invcNo'] >= first]
+        self.assertEqual(sent, numbers, "sent in order, never twice")
+        self.assertEqual(self.sandbox('GET', 'state')['etims']['sales'][f'{DEVICE_PIN}/00']['invcNos'][-QUEUED:],
+                         numbers)

@@ -1,7 +1,6 @@
 from odoo import _, api, fields, models
 
 from odoo.addons.ddcpts_base.tools.actions import notification
-from odoo.addons.ddcpts_kra_etims import const
 from odoo.addons.ddcpts_kra_etims.exceptions import EtimsRejected
 from odoo.addons.ddcpts_kra_etims_stock.const import RETURN_TYPES
 
@@ -10,8 +9,8 @@ class StockPicking(models.Model):
     """A validated transfer that changes the branch's stock, reported to eTIMS.
 
     ``insertStockIO`` (numbered ``sarNo`` per branch, like sales invoices: the number is committed
-    before the call and kept across retries), then ``saveStockMaster`` with the quantity left of
-    each product in the warehouse.
+    before the call and kept across retries; sent by the queue mixin), then ``saveStockMaster`` with
+    the quantity left of each product in the warehouse.
     """
     _inherit = ['stock.picking', 'ddcpts.etims.queue.mixin']
     _name = 'stock.picking'
@@ -20,6 +19,7 @@ class StockPicking(models.Model):
     _etims_number_key = 'sarNo'
     _etims_state_field = 'etims_stock_state'
     _etims_queue_order = 'date_done, id'
+    _etims_endpoint = 'insertStockIO'
 
     etims_stock_state = fields.Selection([
         ('to_send', "Queued"),
@@ -69,45 +69,36 @@ class StockPicking(models.Model):
             [('etims_device_id', '=', device.id), ('etims_state', 'in', ('to_send', 'sending'))], limit=1))
 
     def _etims_queue_payload(self):
-        """The ``insertStockIO`` body, with the moved products (for saveStockMaster) under ``products``."""
+        """The ``insertStockIO`` body."""
         Payload = self.env['ddcpts.etims.payload']
         quantities, tax_types = Payload._etims_stock_quantities(self)
         for product, tax_type in tax_types.items():
             product._etims_ensure_known(self.etims_device_id, tax_type)
-        return dict(Payload._etims_stock_vals(self, quantities, tax_types), products=list(quantities))
+        return Payload._etims_stock_vals(self, quantities, tax_types)
 
-    def _etims_queue_transmit(self, payload):
-        """``insertStockIO``, then ``saveStockMaster`` with the quantity left of each moved product.
-
-        From the first answer on, KRA holds the movement under its sarNo: the number is kept whatever
-        follows, so a refused ``saveStockMaster`` comes back as the result, not as a refusal.
-        """
+    def _etims_queue_done(self, result):
+        """KRA holds the movement under its sarNo: ``saveStockMaster`` with the quantity left of each
+        moved product. A refusal of it leaves the movement in error (its number is kept)."""
         device = self.etims_device_id
-        products = payload.pop('products')
-        try:
-            device._etims_call('insertStockIO', payload, related=self)
-        except EtimsRejected as error:
-            if error.code != const.DUPLICATE:  # 994: KRA has it from an attempt whose answer was lost
-                raise
         warehouse = self.picking_type_id.warehouse_id
         user_vals = self.env['ddcpts.etims.payload']._etims_user_vals()
+        quantities, _tax_types = self.env['ddcpts.etims.payload']._etims_stock_quantities(self)
         try:
-            for product in products:
+            for product in quantities:
                 remaining = product.with_context(warehouse_id=warehouse.id).qty_available if warehouse else \
                     product.with_company(self.company_id).qty_available
                 device._etims_call('saveStockMaster', {
                     'itemCd': product.with_company(self.company_id).etims_item_code, 'rsdQty': remaining, **user_vals,
                 }, related=self)
         except EtimsRejected as error:
-            return error
-        return None
-
-    def _etims_queue_done(self, result):
-        if result:
-            self._etims_queue_failed(result)
+            self._etims_queue_failed(error)
             return
         self._etims_write({'etims_stock_state': 'sent', 'etims_error': False, 'etims_next_attempt_at': False})
         self._etims_log(_("Reported to eTIMS as stock movement %s.", self.etims_stock_number))
+
+    def _etims_queue_duplicate(self):
+        """994: KRA has the movement from an attempt whose answer was lost."""
+        self._etims_queue_done({})
 
     def _etims_queue_failed(self, error):
         self._etims_write({'etims_stock_state': 'error', 'etims_error': str(error), 'etims_next_attempt_at': False})
